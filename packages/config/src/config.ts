@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+// Defaults point at the services a developer runs locally. They are fine for a laptop and
+// refused in production (see the cross-field check at the bottom).
+const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
+const DEV_SECRET_KEY = 'dev-secret-key-change-me-0123456789abcdef';
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be a port from 1 to 65535')
+  .max(65535, 'must be a port from 1 to 65535');
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const booleanish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const url = (protocols: string[]) =>
+  z.url({ protocol: new RegExp(`^(${protocols.join("|")})$`) });
+
+const ZServerEnv = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: url(['http', 'https']).default('http://localhost:3000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(8000),
+});
+
+const ZDatabaseEnv = z.object({
+  DATABASE_URL: url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/paperboy'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+});
+
+const ZRedisEnv = z.object({
+  REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and dashes')
+    .default('paperboy'),
+});
+
+const ZMailEnv = z.object({
+  SMTP_URL: z.preprocess(emptyAsUndefined, url(['smtp', 'smtps']).optional()),
+  MAIL_FROM: z.string().min(3).default('Paperboy <digest@paperboy.localhost>'),
+  DEV_INBOX_SMTP_PORT: port.default(1025),
+  DEV_INBOX_WEB_PORT: port.default(1080),
+});
+
+const ZSecurityEnv = z.object({
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').default(DEV_ADMIN_TOKEN),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').default(DEV_SECRET_KEY),
+});
+
+const ZWorkerEnv = z.object({
+  WORKER_CONCURRENCY: positiveInt.default(16),
+  RUN_SEED_ON_START: z.preprocess(emptyAsUndefined, booleanish.default(true)),
+});
+
+const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
+  .extend(ZRedisEnv.shape)
+  .extend(ZMailEnv.shape)
+  .extend(ZSecurityEnv.shape)
+  .extend(ZWorkerEnv.shape)
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'must be set in production (the default is public)' });
+    }
+    if (env.SECRET_KEY === DEV_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'must be set in production (the default is public)' });
+    }
+  });
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+export type TConfig = ReturnType<typeof shape>;
+
+function shape(env: TEnv) {
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    server: {
+      host: env.HOST,
+      port: env.PORT,
+      publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+    log: { level: env.LOG_LEVEL },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      devInbox: { smtpPort: env.DEV_INBOX_SMTP_PORT, webPort: env.DEV_INBOX_WEB_PORT },
+    },
+    security: { adminToken: env.ADMIN_TOKEN, secretKey: env.SECRET_KEY },
+    worker: { concurrency: env.WORKER_CONCURRENCY, seedOnStart: env.RUN_SEED_ON_START },
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig({ env = process.env }: { env?: Record<string, string | undefined> } = {}): TConfig {
+  const result = ZEnv.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${describeIssue(issue)}`),
+    );
+  }
+  return shape(result.data);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_format' && issue.format === 'url') return 'must be a URL';
+  return issue.message;
+}
+
+/** Boot helper for entry points: one readable line and exit code 1 on bad config. */
+export function loadConfigOrExit(options?: { env?: Record<string, string | undefined> }): TConfig {
+  try {
+    return loadConfig(options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import { pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+// Personal data never reaches the logs: addresses and tokens are redacted wherever they
+// appear in a logged object, and tokens inside request URLs are cut out by the serializer.
+const REDACT_PATHS = [
+  'email',
+  '*.email',
+  '*.*.email',
+  'to',
+  '*.to',
+  'token',
+  '*.token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'password',
+  '*.password',
+];
+
+const TOKEN_IN_PATH = /\/(confirm|preferences|unsubscribe)\/[^/?#]+/g;
+const EMAIL_IN_TEXT = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[a-z]{2,}/gi;
+
+export function redactText(text: string): string {
+  return text.replace(TOKEN_IN_PATH, '/$1/[redacted]').replace(EMAIL_IN_TEXT, '[email]');
+}
+
+export function loggerOptions({ level, name }: { level: string; name: string }): LoggerOptions {
+  return {
+    name,
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      err: stdSerializers.err,
+      req: (req: { method: string; url: string; id?: string }) => ({
+        method: req.method,
+        url: redactText(req.url),
+        id: req.id,
+      }),
+    },
+  };
+}
+
+export function createLogger({
+  level,
+  name,
+  destination,
+}: {
+  level: string;
+  name: string;
+  destination?: pino.DestinationStream;
+}): Logger {
+  return destination ? pino(loggerOptions({ level, name }), destination) : pino(loggerOptions({ level, name }));
+}
