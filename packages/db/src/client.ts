@@ -1,0 +1,36 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema/index.ts';
+
+export type TDatabase = NodePgDatabase<typeof schema>;
+/** A database handle or an open transaction: repositories accept either. */
+export type TDb = TDatabase | Parameters<Parameters<TDatabase['transaction']>[0]>[0];
+
+export type TDatabaseHandle = {
+  db: TDatabase;
+  pool: pg.Pool;
+  close: () => Promise<void>;
+};
+
+export function createDatabase({ url, poolSize = 10 }: { url: string; poolSize?: number }): TDatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // Fail fast when PostgreSQL is unreachable instead of hanging a request.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = drizzle(pool, { schema, casing: 'snake_case' });
+  let isClosed = false;
+  return {
+    db,
+    pool,
+    close: async () => {
+      if (isClosed) return;
+      isClosed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './schema/index.ts';
+export { createDatabase } from './client.ts';
+export type { TDatabase, TDatabaseHandle, TDb } from './client.ts';
+export { runMigrations, MIGRATIONS_FOLDER } from './migrate.ts';
+export { describeConnectionError, ensureDatabaseExists, pingDatabase, rootCause } from './connectivity.ts';

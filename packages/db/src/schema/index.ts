@@ -1,0 +1,4 @@
+export * from './subscribers.table.ts';
+export * from './topics.table.ts';
+export * from './papers.table.ts';
+export * from './digests.table.ts';
