@@ -1,0 +1,116 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerEnvelope, type SMTPServerSession } from 'smtp-server';
+
+export type TCaughtMessage = {
+  envelope: { from: string | undefined; to: string[] };
+  /** The message as it arrived, header lines included. */
+  raw: string;
+  parsed: ParsedMail;
+  /** Header lines exactly as sent, unfolded, for checks that a parser would hide. */
+  header: (name: string) => string | undefined;
+};
+
+/** What the catcher answers after DATA; undefined means 250. Lets tests inject 421/550. */
+export type TRespond = (input: { envelope: SMTPServerEnvelope; session: SMTPServerSession; count: number }) =>
+  | { code: number; message: string }
+  | undefined;
+
+export type TSmtpCatcher = {
+  url: string;
+  port: number;
+  messages: TCaughtMessage[];
+  respondWith: (respond: TRespond | undefined) => void;
+  waitForMessages: (count: number, options?: { timeoutMs?: number }) => Promise<TCaughtMessage[]>;
+  clear: () => void;
+  close: () => Promise<void>;
+};
+
+function headerReader(raw: string) {
+  const headerBlock = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const unfolded = headerBlock.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/);
+  return (name: string) => {
+    const prefix = `${name.toLowerCase()}:`;
+    const line = unfolded.find((candidate) => candidate.toLowerCase().startsWith(prefix));
+    return line?.slice(prefix.length).trim();
+  };
+}
+
+/** A real SMTP server on 127.0.0.1 that keeps every message it accepts. */
+export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
+  const messages: TCaughtMessage[] = [];
+  let respond: TRespond | undefined;
+  let received = 0;
+  const waiters = new Set<() => void>();
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    size: 25 * 1024 * 1024,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received += 1;
+        const answer = respond?.({ envelope: session.envelope, session, count: received });
+        if (answer) {
+          const error = Object.assign(new Error(answer.message), { responseCode: answer.code });
+          callback(error);
+          return;
+        }
+        const raw = Buffer.concat(chunks).toString('utf8');
+        simpleParser(raw).then(
+          (parsed) => {
+            messages.push({
+              envelope: {
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+                to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+              },
+              raw,
+              parsed,
+              header: headerReader(raw),
+            });
+            for (const wake of waiters) wake();
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      });
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    messages,
+    respondWith: (next) => {
+      respond = next;
+    },
+    waitForMessages: (count, { timeoutMs = 10_000 } = {}) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (messages.length < count) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(messages.slice(0, count));
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`expected ${count} messages within ${timeoutMs} ms, got ${messages.length}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    clear: () => {
+      messages.length = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
