@@ -1,0 +1,22 @@
+/**
+ * Domain errors carry a stable code (`subscriptions.token_invalid`), the HTTP status the API
+ * should answer with, and optional details. The API's error handler turns them into
+ * `{ error: { code, message, details? } }`; nothing else about them leaks.
+ */
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor({ code, message, status, details, cause }: { code: string; message: string; status: number; details?: unknown; cause?: unknown }) {
+    super(message, { cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

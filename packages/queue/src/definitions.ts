@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+// One typed map of queues and their payloads, shared by producers and workers. Payloads carry
+// ids, never addresses or message bodies: the worker re-reads the rows it acts on.
+export const queueDefinitions = {
+  maintenance: {
+    heartbeat: z.object({}).strict(),
+  },
+} as const;
+
+export type TQueueName = keyof typeof queueDefinitions;
+export type TJobName<Q extends TQueueName> = keyof (typeof queueDefinitions)[Q] & string;
+export type TJobPayload<Q extends TQueueName, J extends TJobName<Q>> = z.infer<(typeof queueDefinitions)[Q][J]>;
+
+export const queueNames = Object.keys(queueDefinitions) as TQueueName[];
+
+export class InvalidJobError extends Error {
+  constructor(queue: string, job: string, detail: string) {
+    super(`Invalid ${queue}/${job} job: ${detail}`);
+    this.name = 'InvalidJobError';
+  }
+}
+
+export function parsePayload<Q extends TQueueName, J extends TJobName<Q>>(queue: Q, job: J, data: unknown): TJobPayload<Q, J> {
+  const schema = (queueDefinitions[queue] as Record<string, z.ZodType>)[job];
+  if (!schema) throw new InvalidJobError(queue, job, 'unknown job name');
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    throw new InvalidJobError(queue, job, result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  }
+  return result.data as TJobPayload<Q, J>;
+}

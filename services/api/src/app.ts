@@ -1,0 +1,58 @@
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TConfig } from '@paperboy/config';
+import { loggerOptions } from '@paperboy/logger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { databasePlugin } from './plugins/database.plugin.ts';
+import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
+import { queuesPlugin } from './plugins/queues.plugin.ts';
+import { healthRoutes } from './routes/health.routes.ts';
+
+export type TBuildAppOptions = {
+  config: TConfig;
+  /** Tests pass `false` (or a level) to keep output quiet. */
+  logger?: boolean;
+};
+
+/** The API's composition root: external plugins, then app plugins, then routes. Nothing connects before this is called. */
+export async function buildApp({ config, logger = true }: TBuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? loggerOptions({ level: config.log.level, name: 'api' }) : false,
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Paperboy API', version: '0.1.0', description: 'Subscriptions, papers and digests.' },
+      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(errorHandlerPlugin);
+  await app.register(databasePlugin, { url: config.database.url, poolSize: config.database.poolSize });
+  await app.register(queuesPlugin, { url: config.redis.url, prefix: config.redis.queuePrefix });
+
+  await app.register(healthRoutes);
+  return app;
+}

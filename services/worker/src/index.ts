@@ -1,0 +1,2 @@
+export { closeWorkers, createWorkerRuntime } from './runtime.ts';
+export type { TWorkerRuntime } from './runtime.ts';

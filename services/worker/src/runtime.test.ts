@@ -1,0 +1,85 @@
+import { createLogger } from '@paperboy/logger';
+import { createQueues, createQueueWorker, createRedis } from '@paperboy/queue';
+import { configFor, useTestContext } from '@paperboy/testing';
+import { describe, expect, it, vi } from 'vitest';
+import { heartbeatKey } from './jobs/heartbeat.job.ts';
+import { closeWorkers, createWorkerRuntime } from './runtime.ts';
+
+const logger = createLogger({ level: 'silent', name: 'test' });
+
+describe('the worker runtime', () => {
+  const context = useTestContext();
+
+  it('connects, takes jobs from its queues and records a heartbeat', async () => {
+    const runtime = createWorkerRuntime({ config: configFor(context), logger });
+    await runtime.start();
+    const redis = createRedis({ url: context.redisUrl, role: 'producer' });
+    await redis.connect();
+    try {
+      await vi.waitFor(async () => expect(await redis.get(heartbeatKey(context.queuePrefix))).toBeTruthy(), {
+        timeout: 5_000,
+        interval: 100,
+      });
+      const beat = JSON.parse((await redis.get(heartbeatKey(context.queuePrefix)))!) as { workerId: string };
+      expect(beat.workerId).toContain(String(process.pid));
+    } finally {
+      redis.disconnect();
+      await runtime.close();
+    }
+  });
+
+  it('on close, lets an active job finish before it returns', async () => {
+    const redis = createRedis({ url: context.redisUrl, role: 'worker' });
+    await redis.connect();
+    const queues = createQueues({ connection: redis, prefix: `${context.queuePrefix}-close` });
+    const finished: string[] = [];
+    let markStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    const worker = createQueueWorker({
+      queue: 'maintenance',
+      redisUrl: context.redisUrl,
+      prefix: `${context.queuePrefix}-close`,
+      concurrency: 1,
+      handlers: {
+        heartbeat: async () => {
+          markStarted();
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          finished.push('heartbeat');
+        },
+      },
+    });
+    void worker.run();
+    await queues.enqueue({ queue: 'maintenance', job: 'heartbeat', payload: {} });
+    await started;
+    await closeWorkers({ workers: [worker], timeoutMs: 5_000, logger });
+    expect(finished).toEqual(['heartbeat']);
+    await queues.close();
+    await redis.quit();
+  });
+
+  it('a job whose payload does not match its schema fails without retries', async () => {
+    const prefix = `${context.queuePrefix}-invalid`;
+    const redis = createRedis({ url: context.redisUrl, role: 'worker' });
+    await redis.connect();
+    const queues = createQueues({ connection: redis, prefix });
+    const worker = createQueueWorker({
+      queue: 'maintenance',
+      redisUrl: context.redisUrl,
+      prefix,
+      concurrency: 1,
+      handlers: { heartbeat: () => Promise.resolve() },
+    });
+    void worker.run();
+    const failed = new Promise<{ attemptsMade: number; failedReason: string }>((resolve) =>
+      worker.on('failed', (job) => job && resolve(job)),
+    );
+    // Bypass the typed producer to put a bad payload on the queue, as a foreign producer could.
+    await queues.get('maintenance').add('heartbeat', { unexpected: true });
+    const job = await failed;
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/Invalid maintenance\/heartbeat job/);
+    await closeWorkers({ workers: [worker], timeoutMs: 5_000, logger });
+    await queues.close();
+    await redis.quit();
+  });
+});

@@ -1,0 +1,79 @@
+import { hostname } from 'node:os';
+import type { TConfig } from '@paperboy/config';
+import { createDatabase } from '@paperboy/db';
+import type { Logger } from '@paperboy/logger';
+import { createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
+import type { Worker } from 'bullmq';
+import { HEARTBEAT_EVERY_MS, recordHeartbeat } from './jobs/heartbeat.job.ts';
+
+export type TWorkerRuntime = {
+  start: () => Promise<void>;
+  /** Stops taking jobs, lets active ones finish within the bound, then closes queues, Redis and the pool. */
+  close: () => Promise<void>;
+};
+
+/** The worker's composition root. Nothing connects until `start`. */
+export function createWorkerRuntime({ config, logger }: { config: TConfig; logger: Logger }): TWorkerRuntime {
+  const workerId = `${hostname()}-${process.pid}`;
+  const database = createDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+  const redis = createRedis({ url: config.redis.url, role: 'worker' });
+  const prefix = config.redis.queuePrefix;
+  let queues: TQueues | undefined;
+  const common = { redisUrl: config.redis.url, prefix };
+
+  const workers: Worker[] = [
+    createQueueWorker({
+      ...common,
+      queue: 'maintenance',
+      concurrency: 1,
+      handlers: { heartbeat: () => recordHeartbeat({ redis, prefix, workerId }) },
+    }),
+  ];
+
+  for (const worker of workers) {
+    worker.on('failed', (job, error) =>
+      logger.warn({ queue: worker.name, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
+    );
+    worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
+  }
+
+  let isClosed = false;
+  return {
+    start: async () => {
+      await redis.connect();
+      queues = createQueues({ connection: redis, prefix });
+      await queues
+        .get('maintenance')
+        .upsertJobScheduler('heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'heartbeat', data: {} });
+      for (const worker of workers) {
+        void worker.run().catch((error: Error) => logger.error({ queue: worker.name, err: error }, 'worker stopped'));
+      }
+      await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+      logger.info({ workerId, queues: workers.map((worker) => worker.name) }, 'worker started');
+    },
+    close: async () => {
+      if (isClosed) return;
+      isClosed = true;
+      await closeWorkers({ workers, timeoutMs: config.server.shutdownTimeoutMs - 1_000, logger });
+      await queues?.close();
+      await redis.quit().catch(() => redis.disconnect());
+      await database.close();
+      logger.info({ workerId }, 'worker stopped');
+    },
+  };
+}
+
+/** Waits for active jobs up to `timeoutMs`, then forces the workers closed; their jobs' locks expire and they run again. */
+export async function closeWorkers({ workers, timeoutMs, logger }: { workers: Worker[]; timeoutMs: number; logger: Logger }) {
+  let timer: NodeJS.Timeout | undefined;
+  const graceful = Promise.all(workers.map((worker) => worker.close())).then(() => 'closed' as const);
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(timeoutMs, 0));
+  });
+  const outcome = await Promise.race([graceful, timeout]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    logger.warn({ timeoutMs }, 'active jobs did not finish in time; closing workers anyway');
+    await Promise.all(workers.map((worker) => worker.close(true)));
+  }
+}
