@@ -44,6 +44,11 @@ const ZRedisEnv = z.object({
 const ZMailEnv = z.object({
   SMTP_URL: z.preprocess(emptyAsUndefined, url(['smtp', 'smtps']).optional()),
   MAIL_FROM: z.string().min(3).default('Paperboy <digest@paperboy.localhost>'),
+  // Senders of bulk mail must show a postal address (CAN-SPAM); it goes in every footer.
+  MAIL_POSTAL_ADDRESS: z.string().min(3).default('Paperboy, 1 Example Street, Springfield'),
+  SMTP_MAX_CONNECTIONS: positiveInt.default(5),
+  // Messages per second across a worker's pool; unset means as fast as the server accepts.
+  SMTP_RATE_PER_SECOND: z.preprocess(emptyAsUndefined, positiveInt.optional()),
   DEV_INBOX_SMTP_PORT: port.default(1025),
   DEV_INBOX_WEB_PORT: port.default(1080),
 });
@@ -93,6 +98,9 @@ function shape(env: TEnv) {
     mail: {
       smtpUrl: env.SMTP_URL,
       from: env.MAIL_FROM,
+      postalAddress: env.MAIL_POSTAL_ADDRESS,
+      maxConnections: env.SMTP_MAX_CONNECTIONS,
+      ratePerSecond: env.SMTP_RATE_PER_SECOND,
       devInbox: { smtpPort: env.DEV_INBOX_SMTP_PORT, webPort: env.DEV_INBOX_WEB_PORT },
     },
     security: { adminToken: env.ADMIN_TOKEN, secretKey: env.SECRET_KEY },

@@ -6,6 +6,15 @@ export const queueDefinitions = {
   maintenance: {
     heartbeat: z.object({}).strict(),
   },
+  /** Transactional mail: one message to one subscriber, rendered from their current row. */
+  email: {
+    confirmation: z.object({ subscriberId: z.uuid() }).strict(),
+    'manage-preferences': z.object({ subscriberId: z.uuid() }).strict(),
+  },
+  papers: {
+    /** Score one paper against every topic and keyword phrase. */
+    match: z.object({ paperId: z.number().int().positive() }).strict(),
+  },
 } as const;
 
 export type TQueueName = keyof typeof queueDefinitions;

@@ -5,10 +5,18 @@ import type { TConfig } from '@paperboy/config';
 import { loggerOptions } from '@paperboy/logger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { adminAuthPlugin } from './plugins/admin-auth.plugin.ts';
 import { databasePlugin } from './plugins/database.plugin.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
 import { queuesPlugin } from './plugins/queues.plugin.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+
+declare module 'fastify' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+  interface FastifyInstance {
+    config: TConfig;
+  }
+}
 
 export type TBuildAppOptions = {
   config: TConfig;
@@ -25,6 +33,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();
 
+  app.decorate('config', config);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -52,6 +61,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(errorHandlerPlugin);
   await app.register(databasePlugin, { url: config.database.url, poolSize: config.database.poolSize });
   await app.register(queuesPlugin, { url: config.redis.url, prefix: config.redis.queuePrefix });
+  await app.register(adminAuthPlugin, { adminToken: config.security.adminToken });
 
   await app.register(healthRoutes);
   return app;

@@ -11,7 +11,7 @@ describe('the worker runtime', () => {
   const context = useTestContext();
 
   it('connects, takes jobs from its queues and records a heartbeat', async () => {
-    const runtime = createWorkerRuntime({ config: configFor(context), logger });
+    const runtime = createWorkerRuntime({ config: configFor(context, { SMTP_URL: 'smtp://127.0.0.1:2525' }), logger });
     await runtime.start();
     const redis = createRedis({ url: context.redisUrl, role: 'producer' });
     await redis.connect();

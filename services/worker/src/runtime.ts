@@ -1,50 +1,72 @@
 import { hostname } from 'node:os';
 import type { TConfig } from '@paperboy/config';
 import { createDatabase } from '@paperboy/db';
+import { compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import { createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
 import type { Worker } from 'bullmq';
+import type { TWorkerDeps } from './deps.ts';
+import { createEmailHandlers } from './jobs/email.jobs.ts';
 import { HEARTBEAT_EVERY_MS, recordHeartbeat } from './jobs/heartbeat.job.ts';
+import { createPaperHandlers } from './jobs/papers.jobs.ts';
 
 export type TWorkerRuntime = {
   start: () => Promise<void>;
-  /** Stops taking jobs, lets active ones finish within the bound, then closes queues, Redis and the pool. */
+  /** Stops taking jobs, lets active ones finish within the bound, then closes queues, Redis, SMTP and the pool. */
   close: () => Promise<void>;
 };
 
 /** The worker's composition root. Nothing connects until `start`. */
 export function createWorkerRuntime({ config, logger }: { config: TConfig; logger: Logger }): TWorkerRuntime {
   const workerId = `${hostname()}-${process.pid}`;
-  const database = createDatabase({ url: config.database.url, poolSize: config.database.poolSize });
-  const redis = createRedis({ url: config.redis.url, role: 'worker' });
   const prefix = config.redis.queuePrefix;
-  let queues: TQueues | undefined;
   const common = { redisUrl: config.redis.url, prefix };
+  let deps: TWorkerDeps | undefined;
+  let queues: TQueues | undefined;
+  let closeDatabase: (() => Promise<void>) | undefined;
+  const workers: Worker[] = [];
 
-  const workers: Worker[] = [
-    createQueueWorker({
-      ...common,
-      queue: 'maintenance',
-      concurrency: 1,
-      handlers: { heartbeat: () => recordHeartbeat({ redis, prefix, workerId }) },
-    }),
-  ];
-
-  for (const worker of workers) {
-    worker.on('failed', (job, error) =>
-      logger.warn({ queue: worker.name, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
-    );
-    worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
-  }
-
-  let isClosed = false;
   return {
     start: async () => {
+      if (!config.mail.smtpUrl) throw new Error('The worker needs SMTP_URL (npm start sets it to the dev inbox).');
+      const database = createDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+      closeDatabase = database.close;
+      const redis = createRedis({ url: config.redis.url, role: 'worker' });
       await redis.connect();
       queues = createQueues({ connection: redis, prefix });
-      await queues
-        .get('maintenance')
-        .upsertJobScheduler('heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'heartbeat', data: {} });
+      deps = {
+        config,
+        logger,
+        db: database.db,
+        redis,
+        queues,
+        mailer: createMailer({
+          smtpUrl: config.mail.smtpUrl,
+          from: config.mail.from,
+          maxConnections: config.mail.maxConnections,
+          rateLimitPerSecond: config.mail.ratePerSecond,
+        }),
+        templates: await compileTransactionalTemplates(),
+      };
+
+      workers.push(
+        createQueueWorker({
+          ...common,
+          queue: 'maintenance',
+          concurrency: 1,
+          handlers: { heartbeat: () => recordHeartbeat({ redis, prefix, workerId }) },
+        }),
+        createQueueWorker({ ...common, queue: 'email', concurrency: config.worker.concurrency, handlers: createEmailHandlers(deps) }),
+        createQueueWorker({ ...common, queue: 'papers', concurrency: 2, handlers: createPaperHandlers(deps) }),
+      );
+      for (const worker of workers) {
+        worker.on('failed', (job, error) =>
+          logger.warn({ queue: worker.name, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
+        );
+        worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
+      }
+
+      await queues.get('maintenance').upsertJobScheduler('heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'heartbeat', data: {} });
       for (const worker of workers) {
         void worker.run().catch((error: Error) => logger.error({ queue: worker.name, err: error }, 'worker stopped'));
       }
@@ -52,12 +74,14 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
       logger.info({ workerId, queues: workers.map((worker) => worker.name) }, 'worker started');
     },
     close: async () => {
-      if (isClosed) return;
-      isClosed = true;
+      const current = deps;
+      deps = undefined;
+      if (!current) return;
       await closeWorkers({ workers, timeoutMs: config.server.shutdownTimeoutMs - 1_000, logger });
       await queues?.close();
-      await redis.quit().catch(() => redis.disconnect());
-      await database.close();
+      current.mailer.close();
+      await current.redis.quit().catch(() => current.redis.disconnect());
+      await closeDatabase?.();
       logger.info({ workerId }, 'worker stopped');
     },
   };

@@ -1,0 +1,117 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSmtpCatcher } from '@paperboy/testing';
+import { describe, expect, it } from 'vitest';
+import { compileTransactionalTemplates } from './catalog.ts';
+import { classifySmtpError, createMailer, HeaderInjectionError } from './mailer.ts';
+import { compileTemplate, TemplateError } from './templates.ts';
+
+const footer = {
+  footerNote: 'You get this because you signed up at Paperboy.',
+  preferencesUrl: 'https://paperboy.test/preferences/tok-p',
+  unsubscribeUrl: 'https://paperboy.test/unsubscribe/tok-u',
+  postalAddress: '1 Example Street',
+};
+
+describe('email templates', () => {
+  it('compile once and fill values into both the HTML and the plain-text part', async () => {
+    const templates = await compileTransactionalTemplates();
+    const { html, text } = templates.confirmation({
+      ...footer,
+      frequency: 'weekly',
+      topicList: 'Diffusion models',
+      confirmUrl: 'https://paperboy.test/confirm/tok-c',
+    });
+    expect(html).toContain('href="https://paperboy.test/confirm/tok-c"');
+    expect(html).toContain('href="https://paperboy.test/unsubscribe/tok-u"');
+    expect(html).not.toContain('<mj-');
+    expect(text).toContain('https://paperboy.test/confirm/tok-c');
+    expect(text).toContain('Unsubscribe: https://paperboy.test/unsubscribe/tok-u');
+    expect(text).not.toContain('<');
+  });
+
+  it('escapes hostile text so it shows as text in the HTML', async () => {
+    const templates = await compileTransactionalTemplates();
+    const { html } = templates['manage-preferences']({
+      ...footer,
+      frequency: 'weekly',
+      topicList: '"><img src=x onerror=alert(1)><script>alert(2)</script>',
+    });
+    expect(html).not.toContain('<script>alert(2)');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
+  });
+
+  it('a template with invalid MJML fails at compile time, naming the template', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pb-mjml-'));
+    await writeFile(join(dir, 'broken.mjml'), '<mjml><mj-body><mj-section><mj-text>x</mj-text></mj-section></mj-body></mjml>');
+    await writeFile(join(dir, 'broken.txt.hbs'), 'x');
+    await expect(compileTemplate({ name: 'broken', dir })).rejects.toThrow(TemplateError);
+    await expect(compileTemplate({ name: 'broken', dir })).rejects.toThrow(/"broken"/);
+  });
+
+  it('a template that uses a value the data lacks fails instead of printing nothing', async () => {
+    const templates = await compileTransactionalTemplates();
+    expect(() => templates.confirmation({ ...footer, frequency: 'weekly', topicList: 'x' } as never)).toThrow(/confirmUrl/);
+  });
+});
+
+describe('the mailer', () => {
+  it('delivers over SMTP with both parts and the given Message-ID', async () => {
+    const catcher = await startSmtpCatcher();
+    const mailer = createMailer({ smtpUrl: catcher.url, from: 'Paperboy <digest@paperboy.test>' });
+    try {
+      const result = await mailer.send({
+        to: 'ada@example.org',
+        subject: 'Hello',
+        html: '<p>Hi</p>',
+        text: 'Hi',
+        messageId: '<delivery-1@paperboy.test>',
+        headers: { 'List-Id': 'Paperboy <digest.paperboy.test>' },
+      });
+      expect(result.response).toMatch(/^250/);
+      const [message] = await catcher.waitForMessages(1);
+      expect(message!.envelope.to).toEqual(['ada@example.org']);
+      expect(message!.header('message-id')).toBe('<delivery-1@paperboy.test>');
+      expect(message!.header('list-id')).toBe('Paperboy <digest.paperboy.test>');
+      expect(message!.parsed.text?.trim()).toBe('Hi');
+      expect(message!.parsed.html).toContain('<p>Hi</p>');
+    } finally {
+      mailer.close();
+      await catcher.close();
+    }
+  });
+
+  it('refuses CR or LF in a subject, address or header before anything is sent', async () => {
+    const catcher = await startSmtpCatcher();
+    const mailer = createMailer({ smtpUrl: catcher.url, from: 'Paperboy <digest@paperboy.test>' });
+    const base = { to: 'ada@example.org', subject: 'ok', html: 'x', text: 'x' };
+    try {
+      await expect(mailer.send({ ...base, subject: 'Hi\r\nBcc: victim@example.org' })).rejects.toThrow(HeaderInjectionError);
+      await expect(mailer.send({ ...base, to: 'ada@example.org\nBcc: x@example.org' })).rejects.toThrow(HeaderInjectionError);
+      await expect(mailer.send({ ...base, headers: { 'List-Id': 'a\r\nX-Evil: 1' } })).rejects.toThrow(HeaderInjectionError);
+      expect(catcher.messages).toHaveLength(0);
+    } finally {
+      mailer.close();
+      await catcher.close();
+    }
+  });
+
+  it('classifies 4xx answers as transient and 5xx answers as permanent', async () => {
+    const catcher = await startSmtpCatcher();
+    const mailer = createMailer({ smtpUrl: catcher.url, from: 'Paperboy <digest@paperboy.test>' });
+    const message = { to: 'ada@example.org', subject: 'x', html: 'x', text: 'x' };
+    try {
+      catcher.respondWith(() => ({ code: 421, message: 'Try again later' }));
+      const transient = await mailer.send(message).catch((error: unknown) => error);
+      expect(classifySmtpError(transient)).toBe('transient');
+      catcher.respondWith(() => ({ code: 550, message: 'No such user' }));
+      const permanent = await mailer.send(message).catch((error: unknown) => error);
+      expect(classifySmtpError(permanent)).toBe('permanent');
+    } finally {
+      mailer.close();
+      await catcher.close();
+    }
+  });
+});

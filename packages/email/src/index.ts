@@ -1,0 +1,6 @@
+export { compileTemplate, TemplateError } from './templates.ts';
+export type { TCompiledTemplate, TRenderedEmail } from './templates.ts';
+export { assertSingleLine, classifySmtpError, createMailer, HeaderInjectionError } from './mailer.ts';
+export type { TMailer, TOutgoingEmail, TSendResult, TSmtpFailure } from './mailer.ts';
+export { compileTransactionalTemplates } from './catalog.ts';
+export type { TConfirmationData, TFooterData, TManagePreferencesData, TTransactionalTemplates } from './catalog.ts';

@@ -1,0 +1,17 @@
+import type { TConfig } from '@paperboy/config';
+import type { TDatabase } from '@paperboy/db';
+import type { TMailer, TTransactionalTemplates } from '@paperboy/email';
+import type { Logger } from '@paperboy/logger';
+import type { TQueues } from '@paperboy/queue';
+import type { Redis } from 'ioredis';
+
+/** What job handlers may use. Built once per worker process in runtime.ts. */
+export type TWorkerDeps = {
+  config: TConfig;
+  logger: Logger;
+  db: TDatabase;
+  redis: Redis;
+  queues: TQueues;
+  mailer: TMailer;
+  templates: TTransactionalTemplates;
+};
