@@ -9,6 +9,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -19,6 +20,7 @@ import { papers } from './papers.table.ts';
 import { digestFrequency, subscribers } from './subscribers.table.ts';
 
 export const digestRunState = pgEnum('digest_run_state', ['planned', 'sending', 'paused', 'done', 'cancelled', 'failed']);
+export const digestRunTrigger = pgEnum('digest_run_trigger', ['schedule', 'admin']);
 export const deliveryState = pgEnum('delivery_state', ['pending', 'sending', 'sent', 'failed', 'cancelled']);
 
 export const digestRuns = pgTable(
@@ -31,6 +33,9 @@ export const digestRuns = pgTable(
     periodStart: timestamp('period_start', { withTimezone: true }).notNull(),
     periodEnd: timestamp('period_end', { withTimezone: true }).notNull(),
     isDryRun: boolean('is_dry_run').notNull().default(false),
+    trigger: digestRunTrigger('trigger').notNull().default('admin'),
+    // Stop sending when this share of deliveries has failed (bounces, refusals).
+    maxFailureRatio: real('max_failure_ratio').notNull().default(0.1),
     state: digestRunState('state').notNull().default('planned'),
     plannedCount: integer('planned_count').notNull().default(0),
     skippedCount: integer('skipped_count').notNull().default(0),
@@ -43,7 +48,10 @@ export const digestRuns = pgTable(
     updatedAt: updatedAt(),
   },
   (table) => [
-    uniqueIndex('digest_runs_period_unique').on(table.frequency, table.periodKey).where(sql`not ${table.isDryRun}`),
+    // A scheduler that fires twice for one period creates one run; admins may start more.
+    uniqueIndex('digest_runs_scheduled_period_unique')
+      .on(table.frequency, table.periodKey)
+      .where(sql`${table.trigger} = 'schedule' and not ${table.isDryRun}`),
     index('digest_runs_created_idx').on(table.createdAt),
   ],
 );
