@@ -1,0 +1,26 @@
+export * from './subscriptions.schemas.ts';
+export * from './subscriptions.errors.ts';
+export { createToken, verifyToken, subscriberLinks, confirmUrl, tokenExpiry } from './tokens.ts';
+export type { TTokenCheck, TTokenPurpose, TTokenTtlDays } from './tokens.ts';
+export { hashEmail } from './email-hash.ts';
+export { listTopicChoices, resolveTopicIds } from './topics.query.ts';
+export type { TTopicChoice } from './topics.query.ts';
+export { createSubscribersRepository } from './subscriptions.repository.ts';
+export type { TConsentEvent, TConsentKind, TSubscriberRow, TSubscribersRepository } from './subscriptions.repository.ts';
+export { confirmSubscription, signup, subscriberFromToken, unsubscribe } from './subscriptions.usecases.ts';
+export type { TEnqueueSubscriptionEmail, TRequestOrigin, TSignupOutcome, TSubscriptionEmailJob } from './subscriptions.usecases.ts';
+export { getPreferences, pauseSubscription, resubscribe, updatePreferences } from './preferences.usecases.ts';
+export type { TPreferencesView } from './preferences.usecases.ts';
+export { eraseSubscriberData, exportSubscriberData } from './privacy.usecases.ts';
+export type { TSubscriberExport } from './privacy.usecases.ts';
+export { sendSubscriptionEmail } from './subscription-emails.usecases.ts';
+export type { TSubscriptionEmailDeps, TSubscriptionEmailResult } from './subscription-emails.usecases.ts';
+export {
+  addSubscriber,
+  listSubscribers,
+  removeSubscriber,
+  subscriberCounts,
+  ZAdminSubscriber,
+  ZAdminSubscriberQuery,
+} from './admin-subscribers.usecases.ts';
+export type { TAdminSubscriber, TAdminSubscriberQuery } from './admin-subscribers.usecases.ts';
