@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { repoPath } from '@paperboy/config';
-import { papers, topics, type TDb } from '@paperboy/db';
+import { topics, type TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { matchPaper } from '../matching/matching.usecases.ts';
 import { ZPaper } from '../papers/papers.schemas.ts';
+import { storePapers } from '../papers/papers.usecases.ts';
 import { ZTopic } from '../topics/topics.schemas.ts';
 
 export class SeedFileError extends Error {}
@@ -27,10 +29,12 @@ export function readSeedPapers() {
 }
 
 /**
- * Loads the topic list and the sample papers. Idempotent: topics are matched by slug and
- * papers by arXiv id, and a second run changes nothing that an admin edited since.
+ * Loads the topic list and the sample papers, and matches the papers. Idempotent: topics are
+ * matched by slug (an admin's later edits are kept) and papers go through the ingest use case,
+ * keyed by arXiv id, so a second run creates and re-matches nothing. Matching runs here, not
+ * through the queue, so a seeded database is complete before the worker starts.
  */
-export async function seedDatabase({ db }: { db: TDb }): Promise<{ topics: number; papers: number }> {
+export async function seedDatabase({ db }: { db: TDb }): Promise<{ topics: number; papers: number; matched: number }> {
   const seedTopics = readSeedTopics();
   const seedPapers = readSeedPapers();
   const insertedTopics = await db
@@ -38,18 +42,9 @@ export async function seedDatabase({ db }: { db: TDb }): Promise<{ topics: numbe
     .values(seedTopics)
     .onConflictDoNothing({ target: topics.slug })
     .returning({ id: topics.id });
-  const insertedPapers = await db
-    .insert(papers)
-    .values(
-      seedPapers.map((paper) => ({
-        ...paper,
-        publishedAt: paper.publishedAt ? new Date(paper.publishedAt) : null,
-        source: 'seed',
-      })),
-    )
-    .onConflictDoNothing({ target: papers.arxivId })
-    .returning({ id: papers.id });
-  return { topics: insertedTopics.length, papers: insertedPapers.length };
+  const stored = await storePapers({ db, papers: seedPapers, source: 'seed' });
+  for (const { paperId } of stored.toMatch) await matchPaper({ db, paperId });
+  return { topics: insertedTopics.length, papers: stored.created, matched: stored.toMatch.length };
 }
 
 export async function isDatabaseEmpty({ db }: { db: TDb }): Promise<boolean> {

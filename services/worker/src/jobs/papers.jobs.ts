@@ -1,6 +1,49 @@
-import type { THandlers } from '@paperboy/queue';
+import type { TConfig } from '@paperboy/config';
+import { fetchAndIngestSources, findUnmatchedPapers, matchJobId, matchPaper, type TEnqueueMatches } from '@paperboy/domain';
+import type { THandlers, TQueues } from '@paperboy/queue';
 import type { TWorkerDeps } from '../deps.ts';
 
-export function createPaperHandlers(_deps: TWorkerDeps): THandlers<'papers'> {
-  return { match: () => Promise.reject(new Error('paper matching is not implemented yet')) };
+export const FETCH_SOURCES_SCHEDULER_ID = 'papers-fetch-sources';
+/** Papers left unmatched (a lost job) are re-enqueued by each scheduled fetch, this many at a time. */
+const UNMATCHED_SWEEP_LIMIT = 1_000;
+
+/** Match jobs with deterministic ids: a paper whose text did not change is not matched twice. */
+export function createMatchEnqueuer(queues: TQueues): TEnqueueMatches {
+  return async (jobs) => {
+    await Promise.all(jobs.map(({ paperId, jobId }) => queues.enqueue({ queue: 'papers', job: 'match', payload: { paperId }, jobId })));
+  };
+}
+
+/** The scheduled fetch runs only when sources are configured; removing them removes the schedule. */
+export async function schedulePaperFetch({ queues, config }: { queues: TQueues; config: TConfig }) {
+  const queue = queues.get('papers');
+  if (config.papers.sources.length === 0) {
+    await queue.removeJobScheduler(FETCH_SOURCES_SCHEDULER_ID);
+    return;
+  }
+  await queue.upsertJobScheduler(FETCH_SOURCES_SCHEDULER_ID, { pattern: config.papers.fetchCron, tz: 'UTC' }, { name: 'fetch-sources', data: {} });
+}
+
+export function createPaperHandlers(deps: TWorkerDeps): THandlers<'papers'> {
+  const enqueueMatches = createMatchEnqueuer(deps.queues);
+  return {
+    match: async ({ paperId }) => {
+      const outcome = await matchPaper({ db: deps.db, paperId });
+      if (!outcome) deps.logger.info({ paperId }, 'paper to match no longer exists');
+      return outcome && { paperId, topics: outcome.topics.length, keywords: outcome.keywordIds.length };
+    },
+    'fetch-sources': async () => {
+      const outcomes = await fetchAndIngestSources({ db: deps.db, sources: deps.config.papers.sources, enqueueMatches });
+      const unmatched = await findUnmatchedPapers({ db: deps.db, limit: UNMATCHED_SWEEP_LIMIT });
+      await enqueueMatches(unmatched.map((paper) => ({ paperId: paper.id, jobId: matchJobId({ paperId: paper.id, title: paper.title, abstract: paper.abstract }) })));
+      for (const outcome of outcomes) {
+        if (outcome.error) deps.logger.warn({ source: outcome.url, err: outcome.error }, 'paper source failed');
+        else deps.logger.info({ source: outcome.url, ...outcome.result }, 'paper source ingested');
+      }
+      const failed = outcomes.filter((outcome) => outcome.error);
+      // Ingesting is idempotent, so a retry that fetches the healthy sources again is harmless.
+      if (failed.length > 0) throw new Error(`${failed.length} of ${outcomes.length} paper sources failed: ${failed.map((outcome) => outcome.url).join(', ')}`);
+      return { sources: outcomes.length, requeued: unmatched.length };
+    },
+  };
 }

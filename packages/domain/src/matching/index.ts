@@ -1,0 +1,9 @@
+export { matchPaper, rescoreTopic, matchKeywords, findUnmatchedPapers } from './matching.usecases.ts';
+export type { TPaperMatch } from './matching.usecases.ts';
+export { MATCHING, scoredMatchesSql } from './matching.scoring.ts';
+export { compileTerm, compileTerms, isAcronym } from './matching.terms.ts';
+export type { TTermVariant } from './matching.terms.ts';
+export { evaluateMatching, formatEvaluation } from './matching.eval.ts';
+export type { TEvaluation, TTopicScore } from './matching.eval.ts';
+export { findCandidates, rankedCandidatesSql, rankOf, RANKING } from './matching.candidates.ts';
+export type { TCandidate, TCandidateReason } from './matching.candidates.ts';
