@@ -1,0 +1,143 @@
+import type { TConfig } from '@paperboy/config';
+import type { TDb } from '@paperboy/db';
+import type { TCompiledTemplate, TDigestData, TOutgoingEmail } from '@paperboy/email';
+import { papers } from '@paperboy/db';
+import { inArray } from 'drizzle-orm';
+import { subscriberLinks } from '../subscriptions/tokens.ts';
+import type { TClaimedDelivery } from './digests.repository.ts';
+
+export type TSubscriberLinks = { preferencesUrl: string; unsubscribeUrl: string };
+
+export type TComposerSettings = {
+  publicUrl: string;
+  postalAddress: string;
+  /** When set, List-Unsubscribe also offers mailto:<this>?subject=unsubscribe. */
+  unsubscribeMailto?: string;
+};
+
+type TPaperView = {
+  title: string;
+  url: string;
+  authors: string;
+  abstract: string;
+  upvotes: number;
+  codeUrl: string | null;
+  projectUrl: string | null;
+};
+
+const ABSTRACT_LIMIT = 420;
+const AUTHORS_SHOWN = 3;
+
+export function shortenAuthors(authors: string[]): string {
+  if (authors.length === 0) return 'Authors not listed';
+  if (authors.length <= AUTHORS_SHOWN + 1) return authors.join(', ');
+  return `${authors.slice(0, AUTHORS_SHOWN).join(', ')} et al.`;
+}
+
+export function trimAbstract(abstract: string, limit = ABSTRACT_LIMIT): string {
+  const flat = abstract.replace(/\s+/g, ' ').trim();
+  if (flat.length <= limit) return flat;
+  const cut = flat.slice(0, limit);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), limit - 40)).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+/**
+ * Turns a claimed delivery into a message. The MJML was compiled once; per recipient this
+ * costs one Handlebars fill and a look-up in a paper cache that is filled once per process
+ * for each paper (a run's deliveries share a few thousand papers at most).
+ */
+export function createDigestComposer({
+  db,
+  template,
+  settings,
+  linksFor,
+}: {
+  db: TDb;
+  template: TCompiledTemplate<TDigestData>;
+  settings: TComposerSettings;
+  linksFor: (subscriberId: string) => TSubscriberLinks;
+}) {
+  const cache = new Map<number, TPaperView>();
+  const host = new URL(settings.publicUrl).hostname;
+
+  async function loadPapers(ids: number[]) {
+    const missing = ids.filter((id) => !cache.has(id));
+    if (missing.length === 0) return;
+    const rows = await db.select().from(papers).where(inArray(papers.id, missing));
+    for (const row of rows) {
+      cache.set(row.id, {
+        title: row.title,
+        url: `https://arxiv.org/abs/${row.arxivId}`,
+        authors: shortenAuthors(row.authors),
+        abstract: trimAbstract(row.abstract),
+        upvotes: row.upvotes,
+        codeUrl: row.githubRepo,
+        projectUrl: row.projectPage,
+      });
+    }
+  }
+
+  return {
+    compose: async (delivery: TClaimedDelivery): Promise<TOutgoingEmail> => {
+      await loadPapers(delivery.items.map((item) => item.paperId));
+      const paperCards = delivery.items.flatMap((item, index) => {
+        const paper = cache.get(item.paperId);
+        // A paper deleted after planning is left out rather than failing the digest.
+        return paper ? [{ position: index + 1, why: item.why, ...paper }] : [];
+      });
+      const links = linksFor(delivery.subscriberId);
+      const period = delivery.frequency === 'weekly' ? 'weekly' : 'daily';
+      const count = paperCards.length;
+      const subject = `Your ${period} Paperboy: ${count} new ${count === 1 ? 'paper' : 'papers'} for you`;
+      const { html, text } = template({
+        subject,
+        preview: paperCards[0] ? `${paperCards[0].title} and more` : 'Your papers',
+        heading: `Your ${period} papers`,
+        intro: `${count} trending ${count === 1 ? 'paper' : 'papers'} that match your topics and keywords, best first.`,
+        papers: paperCards,
+        footerNote: `You get this ${period} digest because you subscribed to Paperboy and confirmed your address.`,
+        preferencesUrl: links.preferencesUrl,
+        unsubscribeUrl: links.unsubscribeUrl,
+        postalAddress: settings.postalAddress,
+      });
+      const listUnsubscribe = [`<${links.unsubscribeUrl}>`];
+      if (settings.unsubscribeMailto) listUnsubscribe.push(`<mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`);
+      return {
+        to: delivery.email,
+        subject,
+        html,
+        text,
+        messageId: `<digest-${delivery.id}@${host}>`,
+        headers: {
+          'List-Unsubscribe': listUnsubscribe.join(', '),
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          'List-Id': `Paperboy ${period} digest <${period}.digest.${host}>`,
+          Precedence: 'bulk',
+          'Auto-Submitted': 'auto-generated',
+        },
+      };
+    },
+  };
+}
+
+export type TDigestComposer = ReturnType<typeof createDigestComposer>;
+
+/** The composer as both services build it: links signed with the configured key and lifetimes. */
+export function createDigestComposerFromConfig({ db, config, template }: { db: TDb; config: TConfig; template: TCompiledTemplate<TDigestData> }) {
+  return createDigestComposer({
+    db,
+    template,
+    settings: {
+      publicUrl: config.server.publicUrl,
+      postalAddress: config.mail.postalAddress,
+      unsubscribeMailto: config.digests.unsubscribeMailto,
+    },
+    linksFor: (subscriberId) =>
+      subscriberLinks({
+        publicUrl: config.server.publicUrl,
+        secretKey: config.security.secretKey,
+        subscriberId,
+        tokenTtlDays: config.subscriptions.tokenTtlDays,
+      }),
+  });
+}

@@ -1,0 +1,227 @@
+import { deliveries, digestRuns, type TDb } from '@paperboy/db';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+
+export type TDigestRun = typeof digestRuns.$inferSelect;
+export type TRunState = TDigestRun['state'];
+export type TDeliveryState = (typeof deliveries.$inferSelect)['state'];
+export type TDeliveryCounts = Record<TDeliveryState, number>;
+export type TDeliveryToSend = { deliveryId: string; attempts: number };
+
+/** A delivery claimed for sending, with what rendering needs. */
+export type TClaimedDelivery = {
+  id: string;
+  runId: string;
+  subscriberId: string;
+  email: string;
+  frequency: 'daily' | 'weekly';
+  items: { paperId: number; why: string }[];
+  attempts: number;
+};
+
+export function createDigestsRepository({ db }: { db: TDb }) {
+  return {
+    /** Inserts a run; for a scheduled run whose period already has one, inserts nothing and returns undefined. */
+    insertRun: async ({ values }: { values: typeof digestRuns.$inferInsert }) => {
+      const [run] = await db.insert(digestRuns).values(values).onConflictDoNothing().returning();
+      return { run };
+    },
+
+    findScheduledRun: async ({ frequency, periodKey }: { frequency: 'daily' | 'weekly'; periodKey: string }) => {
+      const [run] = await db
+        .select()
+        .from(digestRuns)
+        .where(
+          and(
+            eq(digestRuns.frequency, frequency),
+            eq(digestRuns.periodKey, periodKey),
+            eq(digestRuns.trigger, 'schedule'),
+            eq(digestRuns.isDryRun, false),
+          ),
+        );
+      return { run };
+    },
+
+    getRun: async ({ runId }: { runId: string }) => {
+      const [run] = await db.select().from(digestRuns).where(eq(digestRuns.id, runId));
+      return { run };
+    },
+
+    listRuns: async ({ limit, offset }: { limit: number; offset: number }) => {
+      const runs = await db.select().from(digestRuns).orderBy(desc(digestRuns.createdAt)).limit(limit).offset(offset);
+      return { runs };
+    },
+
+    listRunsInState: async ({ state }: { state: TRunState }) => {
+      const runs = await db.select().from(digestRuns).where(eq(digestRuns.state, state));
+      return { runs };
+    },
+
+    /** Moves a run between states only from the states given: the row decides, not the caller's stale copy. */
+    transitionRun: async ({
+      runId,
+      from,
+      to,
+      set = {},
+    }: {
+      runId: string;
+      from: TRunState[];
+      to: TRunState;
+      set?: Partial<typeof digestRuns.$inferInsert>;
+    }) => {
+      const [run] = await db
+        .update(digestRuns)
+        .set({ ...set, state: to })
+        .where(and(eq(digestRuns.id, runId), inArray(digestRuns.state, from)))
+        .returning();
+      return { run };
+    },
+
+    updateRun: async ({ runId, set }: { runId: string; set: Partial<typeof digestRuns.$inferInsert> }) => {
+      const [run] = await db.update(digestRuns).set(set).where(eq(digestRuns.id, runId)).returning();
+      return { run };
+    },
+
+    countDeliveries: async ({ runId }: { runId: string }): Promise<{ counts: TDeliveryCounts }> => {
+      const rows = await db
+        .select({ state: deliveries.state, count: sql<number>`count(*)::int` })
+        .from(deliveries)
+        .where(eq(deliveries.runId, runId))
+        .groupBy(deliveries.state);
+      const counts: TDeliveryCounts = { pending: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+      for (const row of rows) counts[row.state] = row.count;
+      return { counts };
+    },
+
+    /**
+     * Deliveries that need a send job: pending ones no job has touched since `idleBefore`, and
+     * ones whose sending lease expired (their worker died). All of them, when `idleBefore` is now.
+     */
+    listDeliveriesToSend: async ({ runId, idleBefore }: { runId: string; idleBefore: Date }) => {
+      const rows = await db
+        .select({ deliveryId: deliveries.id, attempts: deliveries.attempts })
+        .from(deliveries)
+        .where(
+          and(
+            eq(deliveries.runId, runId),
+            inArray(deliveries.state, ['pending', 'sending']),
+            sql`${deliveries.updatedAt} <= ${idleBefore.toISOString()}::timestamptz`,
+          ),
+        );
+      return { deliveries: rows satisfies TDeliveryToSend[] };
+    },
+
+    /**
+     * Claims a delivery for sending: only while its run is sending, its subscriber is still
+     * confirmed, and no other attempt holds it (pending, or sending with an expired lease).
+     */
+    claimDelivery: async ({ deliveryId, leaseExpiredBefore }: { deliveryId: string; leaseExpiredBefore: Date }) => {
+      const { rows } = await db.execute<{
+        id: string;
+        run_id: string;
+        subscriber_id: string;
+        email: string;
+        frequency: 'daily' | 'weekly';
+        items: { paperId: number; why: string }[];
+        attempts: number;
+      }>(sql`
+        update deliveries d
+        set state = 'sending', attempts = d.attempts + 1, updated_at = now()
+        from digest_runs r, subscribers s
+        where d.id = ${deliveryId}::uuid
+          and r.id = d.run_id and r.state = 'sending'
+          and s.id = d.subscriber_id and s.status = 'confirmed' and s.email is not null
+          and (d.state = 'pending'
+               or (d.state = 'sending' and d.updated_at < ${leaseExpiredBefore.toISOString()}::timestamptz))
+        returning d.id, d.run_id, d.subscriber_id, s.email, s.frequency, d.items, d.attempts
+      `);
+      const row = rows[0];
+      const delivery: TClaimedDelivery | undefined = row && {
+        id: row.id,
+        runId: row.run_id,
+        subscriberId: row.subscriber_id,
+        email: row.email,
+        frequency: row.frequency,
+        items: row.items,
+        attempts: row.attempts,
+      };
+      return { delivery };
+    },
+
+    getDeliveryState: async ({ deliveryId }: { deliveryId: string }) => {
+      const { rows } = await db.execute<{ state: TDeliveryState; run_state: TRunState; subscriber_status: string }>(sql`
+        select d.state, r.state as run_state, s.status as subscriber_status
+        from deliveries d join digest_runs r on r.id = d.run_id join subscribers s on s.id = d.subscriber_id
+        where d.id = ${deliveryId}::uuid
+      `);
+      return { delivery: rows[0] };
+    },
+
+    /** Marks a claimed delivery sent and records its papers as received, in one statement. */
+    markSent: async ({ deliveryId, messageId, smtpResponse }: { deliveryId: string; messageId: string; smtpResponse: string }) => {
+      const { rows } = await db.execute<{ id: string }>(sql`
+        with sent as (
+          update deliveries
+          set state = 'sent', message_id = ${messageId}, smtp_response = ${smtpResponse.slice(0, 500)},
+              last_error = null, sent_at = now(), updated_at = now()
+          where id = ${deliveryId}::uuid and state = 'sending'
+          returning id, subscriber_id, items
+        ),
+        recorded as (
+          insert into sent_papers (subscriber_id, paper_id, delivery_id)
+          select sent.subscriber_id, (item ->> 'paperId')::bigint, sent.id
+          from sent cross join lateral jsonb_array_elements(sent.items) as item
+          on conflict do nothing
+        ),
+        touched as (
+          update subscribers set last_digest_at = now() from sent where subscribers.id = sent.subscriber_id
+        )
+        select id from sent
+      `);
+      return { isMarked: rows.length > 0 };
+    },
+
+    /** Gives a claimed delivery back after a transient failure, for the job's own retry to claim again. */
+    releaseDelivery: async ({ deliveryId, error }: { deliveryId: string; error: string }) => {
+      await db.execute(sql`
+        update deliveries set state = 'pending', last_error = ${error.slice(0, 500)}, updated_at = now()
+        where id = ${deliveryId}::uuid and state = 'sending'
+      `);
+    },
+
+    markFailed: async ({ deliveryId, error }: { deliveryId: string; error: string }) => {
+      const [row] = await db
+        .update(deliveries)
+        .set({ state: 'failed', lastError: error.slice(0, 500) })
+        .where(and(eq(deliveries.id, deliveryId), inArray(deliveries.state, ['sending', 'pending'])))
+        .returning({ subscriberId: deliveries.subscriberId });
+      return { subscriberId: row?.subscriberId };
+    },
+
+    /** A delivery whose subscriber left (unsubscribed, erased) after planning is never sent. */
+    cancelDelivery: async ({ deliveryId }: { deliveryId: string }) => {
+      await db.execute(sql`
+        update deliveries d set state = 'cancelled', updated_at = now()
+        from subscribers s
+        where d.id = ${deliveryId}::uuid and d.state = 'pending' and s.id = d.subscriber_id and s.status <> 'confirmed'
+      `);
+    },
+
+    cancelPending: async ({ runId }: { runId: string }) => {
+      await db
+        .update(deliveries)
+        .set({ state: 'cancelled' })
+        .where(and(eq(deliveries.runId, runId), eq(deliveries.state, 'pending')));
+    },
+
+    resetFailed: async ({ runId }: { runId: string }) => {
+      const rows = await db
+        .update(deliveries)
+        .set({ state: 'pending', lastError: null })
+        .where(and(eq(deliveries.runId, runId), eq(deliveries.state, 'failed')))
+        .returning({ id: deliveries.id });
+      return { count: rows.length };
+    },
+  };
+}
+
+export type TDigestsRepository = ReturnType<typeof createDigestsRepository>;

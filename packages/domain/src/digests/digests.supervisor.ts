@@ -1,0 +1,82 @@
+import type { TDatabase } from '@paperboy/db';
+import { sql } from 'drizzle-orm';
+import { createDigestsRepository, type TDigestRun } from './digests.repository.ts';
+import type { TEnqueueSends } from './digests.usecases.ts';
+
+// Below this many failures a run never pauses itself: one bad address in a small run is not a pattern.
+const MIN_FAILURES_TO_PAUSE = 5;
+const SUPERVISOR_LOCK = 7_311_001;
+
+export type TSupervision = { runId: string; outcome: 'done' | 'paused' | 'started' | 'sending'; requeued: number };
+
+/**
+ * Postgres is the truth and the queue is transport. Every few seconds one worker (an
+ * advisory lock picks it) looks at the runs that should be moving and:
+ * - re-enqueues deliveries no job has touched for `idleMs` (a lost Redis, a dead worker);
+ * - finishes runs with nothing left to send, and refreshes their counts;
+ * - pauses runs whose failures passed their limit, saying why;
+ * - starts planned runs that were never started (their creator died in between).
+ */
+export async function superviseRuns({
+  db,
+  enqueueSends,
+  now,
+  idleMs,
+}: {
+  db: TDatabase;
+  enqueueSends: TEnqueueSends;
+  now: Date;
+  idleMs: number;
+}): Promise<TSupervision[] | undefined> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${SUPERVISOR_LOCK}) as locked`);
+    if (!rows[0]?.locked) return undefined;
+    const repository = createDigestsRepository({ db: tx });
+    const idleBefore = new Date(now.getTime() - idleMs);
+    const results: TSupervision[] = [];
+
+    const { runs: stalePlanned } = await repository.listRunsInState({ state: 'planned' });
+    for (const run of stalePlanned.filter((candidate) => !candidate.isDryRun && candidate.createdAt <= idleBefore)) {
+      await repository.transitionRun({ runId: run.id, from: ['planned'], to: 'sending', set: { startedAt: now } });
+    }
+
+    const { runs } = await repository.listRunsInState({ state: 'sending' });
+    for (const run of runs) {
+      results.push(await superviseRun({ repository, run, enqueueSends, now, idleBefore, wasPlanned: stalePlanned.some((p) => p.id === run.id) }));
+    }
+    return results;
+  });
+}
+
+async function superviseRun({
+  repository,
+  run,
+  enqueueSends,
+  now,
+  idleBefore,
+  wasPlanned,
+}: {
+  repository: ReturnType<typeof createDigestsRepository>;
+  run: TDigestRun;
+  enqueueSends: TEnqueueSends;
+  now: Date;
+  idleBefore: Date;
+  wasPlanned: boolean;
+}): Promise<TSupervision> {
+  const { counts } = await repository.countDeliveries({ runId: run.id });
+  const tally = { sentCount: counts.sent, failedCount: counts.failed };
+  if (counts.pending + counts.sending === 0) {
+    await repository.transitionRun({ runId: run.id, from: ['sending'], to: 'done', set: { ...tally, finishedAt: now } });
+    return { runId: run.id, outcome: 'done', requeued: 0 };
+  }
+  if (counts.failed >= MIN_FAILURES_TO_PAUSE && counts.failed > run.maxFailureRatio * run.plannedCount) {
+    const share = Math.round((counts.failed / Math.max(run.plannedCount, 1)) * 100);
+    const reason = `${counts.failed} of ${run.plannedCount} deliveries failed (${share}%), above this run's limit of ${Math.round(run.maxFailureRatio * 100)}%. Check the SMTP server and the failed deliveries, then resume or retry.`;
+    await repository.transitionRun({ runId: run.id, from: ['sending'], to: 'paused', set: { ...tally, pauseReason: reason } });
+    return { runId: run.id, outcome: 'paused', requeued: 0 };
+  }
+  await repository.updateRun({ runId: run.id, set: tally });
+  const { deliveries } = await repository.listDeliveriesToSend({ runId: run.id, idleBefore: wasPlanned ? now : idleBefore });
+  await enqueueSends(deliveries);
+  return { runId: run.id, outcome: wasPlanned ? 'started' : 'sending', requeued: deliveries.length };
+}

@@ -1,0 +1,160 @@
+import type { TConfig } from '@paperboy/config';
+import type { TDatabase, TDb } from '@paperboy/db';
+import { inRolledBackTransaction } from '../shared/transactions.ts';
+import { runNotFound, runStateConflict } from './digests.errors.ts';
+import { periodFor, type TFrequency } from './digests.periods.ts';
+import { planDeliveries } from './digests.planning.ts';
+import { createDigestsRepository, type TDeliveryToSend, type TDigestRun } from './digests.repository.ts';
+
+/** Puts send jobs on the queue; the service layer provides it (packages stay free of BullMQ). */
+export type TEnqueueSends = (deliveries: TDeliveryToSend[]) => Promise<void>;
+
+export type TRunSettings = { lookbackDays: Record<TFrequency, number>; maxFailureRatio: number };
+
+export function runSettingsFromConfig(config: TConfig): TRunSettings {
+  return { lookbackDays: config.digests.lookbackDays, maxFailureRatio: config.digests.maxFailureRatio };
+}
+
+export type TCreateRunResult = { run: TDigestRun; isNew: boolean };
+
+/**
+ * Creates a run and plans its deliveries in one transaction, so a run is never seen half
+ * planned. A scheduled run whose period already has one returns that run instead.
+ * A dry run plans inside the transaction, keeps only the counts, and rolls the rows back.
+ */
+export async function createRun({
+  db,
+  frequency,
+  trigger,
+  isDryRun,
+  now,
+  settings,
+}: {
+  db: TDatabase;
+  frequency: TFrequency;
+  trigger: 'schedule' | 'admin';
+  isDryRun: boolean;
+  now: Date;
+  settings: TRunSettings;
+}): Promise<TCreateRunResult> {
+  const period = periodFor({ frequency, now, lookbackDays: settings.lookbackDays[frequency] });
+  const values = {
+    frequency,
+    trigger,
+    isDryRun,
+    periodKey: period.key,
+    periodStart: period.start,
+    periodEnd: period.end,
+    maxFailureRatio: settings.maxFailureRatio,
+  };
+  if (isDryRun) {
+    const counts = await inRolledBackTransaction(db, async (tx) => {
+      const { run } = await createDigestsRepository({ db: tx }).insertRun({ values });
+      return planDeliveries({ db: tx, runId: run!.id, frequency, periodStart: period.start, periodEnd: period.end, now });
+    });
+    const { run } = await createDigestsRepository({ db }).insertRun({
+      values: { ...values, state: 'done', plannedCount: counts.planned, skippedCount: counts.eligible - counts.planned, finishedAt: now },
+    });
+    return { run: run!, isNew: true };
+  }
+
+  return db.transaction(async (tx) => {
+    const repository = createDigestsRepository({ db: tx });
+    const { run } = await repository.insertRun({ values });
+    if (!run) {
+      const { run: existing } = await repository.findScheduledRun({ frequency, periodKey: period.key });
+      return { run: existing!, isNew: false };
+    }
+    const counts = await planDeliveries({ db: tx, runId: run.id, frequency, periodStart: period.start, periodEnd: period.end, now });
+    const { run: planned } = await repository.updateRun({
+      runId: run.id,
+      set: { plannedCount: counts.planned, skippedCount: counts.eligible - counts.planned },
+    });
+    return { run: planned!, isNew: true };
+  });
+}
+
+async function requireRun(db: TDb, runId: string): Promise<TDigestRun> {
+  const { run } = await createDigestsRepository({ db }).getRun({ runId });
+  if (!run) throw runNotFound(runId);
+  return run;
+}
+
+/** Starts sending a planned run: every pending delivery gets a send job. */
+export async function startRun({ db, runId, enqueueSends, now }: { db: TDatabase; runId: string; enqueueSends: TEnqueueSends; now: Date }) {
+  const repository = createDigestsRepository({ db });
+  const { run } = await repository.transitionRun({ runId, from: ['planned'], to: 'sending', set: { startedAt: now } });
+  if (!run) throw runStateConflict('start', (await requireRun(db, runId)).state);
+  await enqueuePending({ db, runId, enqueueSends, now });
+  return { run };
+}
+
+/** Re-enqueues every delivery not yet sent. Job ids dedupe, and each job re-reads its row. */
+export async function enqueuePending({ db, runId, enqueueSends, now }: { db: TDatabase; runId: string; enqueueSends: TEnqueueSends; now: Date }) {
+  const { deliveries } = await createDigestsRepository({ db }).listDeliveriesToSend({ runId, idleBefore: now });
+  await enqueueSends(deliveries);
+  return { enqueued: deliveries.length };
+}
+
+export async function pauseRun({ db, runId, reason }: { db: TDatabase; runId: string; reason: string }) {
+  const { run } = await createDigestsRepository({ db }).transitionRun({
+    runId,
+    from: ['sending', 'planned'],
+    to: 'paused',
+    set: { pauseReason: reason },
+  });
+  if (!run) throw runStateConflict('pause', (await requireRun(db, runId)).state);
+  return { run };
+}
+
+export async function resumeRun({ db, runId, enqueueSends, now }: { db: TDatabase; runId: string; enqueueSends: TEnqueueSends; now: Date }) {
+  const { run } = await createDigestsRepository({ db }).transitionRun({
+    runId,
+    from: ['paused'],
+    to: 'sending',
+    set: { pauseReason: null, startedAt: now },
+  });
+  if (!run) throw runStateConflict('resume', (await requireRun(db, runId)).state);
+  await enqueuePending({ db, runId, enqueueSends, now });
+  return { run };
+}
+
+export async function cancelRun({ db, runId, now }: { db: TDatabase; runId: string; now: Date }) {
+  return db.transaction(async (tx) => {
+    const repository = createDigestsRepository({ db: tx });
+    const { run } = await repository.transitionRun({
+      runId,
+      from: ['planned', 'sending', 'paused'],
+      to: 'cancelled',
+      set: { finishedAt: now },
+    });
+    if (!run) throw runStateConflict('cancel', (await requireRun(tx, runId)).state);
+    await repository.cancelPending({ runId });
+    return { run };
+  });
+}
+
+/** Gives failed deliveries another go: back to pending, and the run sends again. */
+export async function retryFailed({ db, runId, enqueueSends, now }: { db: TDatabase; runId: string; enqueueSends: TEnqueueSends; now: Date }) {
+  const { count, run } = await db.transaction(async (tx) => {
+    const repository = createDigestsRepository({ db: tx });
+    const { run } = await repository.transitionRun({
+      runId,
+      from: ['done', 'paused', 'failed', 'sending'],
+      to: 'sending',
+      set: { finishedAt: null, pauseReason: null },
+    });
+    if (!run) throw runStateConflict('retry', (await requireRun(tx, runId)).state);
+    const { count } = await repository.resetFailed({ runId });
+    return { count, run };
+  });
+  await enqueuePending({ db, runId, enqueueSends, now });
+  return { run, retried: count };
+}
+
+export async function getRunProgress({ db, runId }: { db: TDatabase; runId: string }) {
+  const run = await requireRun(db, runId);
+  const { counts } = await createDigestsRepository({ db }).countDeliveries({ runId });
+  const finished = counts.sent + counts.failed + counts.cancelled;
+  return { run, counts, progress: run.plannedCount === 0 ? 1 : finished / run.plannedCount };
+}

@@ -1,0 +1,69 @@
+import {
+  createRun,
+  sendDelivery,
+  startRun,
+  runSettingsFromConfig,
+  superviseRuns,
+  type TDigestComposer,
+} from '@paperboy/domain';
+import { createEnqueueSends, type THandlers } from '@paperboy/queue';
+import type { TWorkerDeps } from '../deps.ts';
+
+export function createDigestRunHandlers(deps: TWorkerDeps): THandlers<'digest-runs'> {
+  const enqueueSends = createEnqueueSends(deps.queues);
+  return {
+    // Two scheduler firings for one period find the same run; only the first plans and starts it.
+    scheduled: async ({ frequency }) => {
+      const { run, isNew } = await createRun({
+        db: deps.db,
+        frequency,
+        trigger: 'schedule',
+        isDryRun: false,
+        now: new Date(),
+        settings: runSettingsFromConfig(deps.config),
+      });
+      if (isNew) await startRun({ db: deps.db, runId: run.id, enqueueSends, now: new Date() });
+      return { runId: run.id, isNew };
+    },
+    start: async ({ runId }) => {
+      const { run } = await startRun({ db: deps.db, runId, enqueueSends, now: new Date() });
+      return { runId: run.id };
+    },
+  };
+}
+
+export function createDigestSendHandlers(deps: TWorkerDeps & { composer: TDigestComposer }): THandlers<'digest-sends'> {
+  return {
+    send: async ({ deliveryId }) => {
+      const result = await sendDelivery({
+        db: deps.db,
+        mailer: deps.mailer,
+        composer: deps.composer,
+        deliveryId,
+        now: new Date(),
+        leaseMs: deps.config.digests.leaseMs,
+        maxAttempts: deps.config.digests.maxAttempts,
+      });
+      if (result.outcome === 'failed') deps.logger.warn({ deliveryId, reason: result.reason }, 'delivery failed');
+      return result;
+    },
+  };
+}
+
+
+/** Runs the supervisor on a timer, independent of Redis, so a lost queue is rebuilt from Postgres. */
+export function startRunSupervisor(deps: TWorkerDeps): { stop: () => Promise<void> } {
+  const enqueueSends = createEnqueueSends(deps.queues);
+  let current: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    current = superviseRuns({ db: deps.db, enqueueSends, now: new Date(), idleMs: deps.config.digests.leaseMs }).catch(
+      (error: Error) => deps.logger.warn({ err: error }, 'run supervision failed; will try again'),
+    );
+  }, deps.config.digests.supervisorIntervalMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await current;
+    },
+  };
+}
