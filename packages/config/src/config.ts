@@ -58,9 +58,49 @@ const ZSecurityEnv = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').default(DEV_SECRET_KEY),
 });
 
+// Signup abuse limits and link lifetimes (issue 3). Unsubscribe links must outlive old mail.
+const ZSubscriptionsEnv = z.object({
+  SIGNUP_RATE_LIMIT_MAX: positiveInt.default(10),
+  SIGNUP_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(600),
+  SIGNUP_HONEYPOT: z.preprocess(emptyAsUndefined, booleanish.default(true)),
+  CONFIRMATION_RESEND_MINUTES: positiveInt.default(10),
+  CONFIRM_TOKEN_TTL_DAYS: positiveInt.default(7),
+  PREFERENCES_TOKEN_TTL_DAYS: positiveInt.default(180),
+  UNSUBSCRIBE_TOKEN_TTL_DAYS: positiveInt.min(365, 'must be at least 365 (RFC 8058 links live in old mail)').default(730),
+});
+
 const ZWorkerEnv = z.object({
   WORKER_CONCURRENCY: positiveInt.default(16),
   RUN_SEED_ON_START: z.preprocess(emptyAsUndefined, booleanish.default(true)),
+});
+
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression with five fields');
+const ratio = z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
+
+const ZDigestsEnv = z.object({
+  DIGEST_SCHEDULES_ENABLED: z.preprocess(emptyAsUndefined, booleanish.default(true)),
+  DIGEST_WEEKLY_CRON: cron.default('0 8 * * 1'),
+  DIGEST_DAILY_CRON: cron.default('0 7 * * *'),
+  DIGEST_WEEKLY_LOOKBACK_DAYS: positiveInt.default(7),
+  DIGEST_DAILY_LOOKBACK_DAYS: positiveInt.default(1),
+  DIGEST_MAX_FAILURE_RATIO: ratio.default(0.1),
+  DIGEST_SEND_CONCURRENCY: positiveInt.default(32),
+  DIGEST_MAX_ATTEMPTS: positiveInt.default(8),
+  DIGEST_SEND_LEASE_MS: positiveInt.default(120_000),
+  DIGEST_SUPERVISOR_INTERVAL_MS: positiveInt.default(5_000),
+  UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.email('must be an email address').optional()),
+  DKIM_DOMAIN: z.preprocess(emptyAsUndefined, z.string().min(3).optional()),
+  DKIM_SELECTOR: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  DKIM_PRIVATE_KEY: z.preprocess(emptyAsUndefined, z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional()),
+});
+
+// Scheduled paper fetch (issue 4): off unless PAPER_SOURCES lists at least one URL.
+const ZPapersEnv = z.object({
+  PAPER_SOURCES: z.preprocess(
+    (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value),
+    z.array(url(['http', 'https'])).default([]),
+  ),
+  PAPER_FETCH_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression with five fields').default('0 * * * *'),
 });
 
 const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
@@ -68,7 +108,14 @@ const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
   .extend(ZMailEnv.shape)
   .extend(ZSecurityEnv.shape)
   .extend(ZWorkerEnv.shape)
+  .extend(ZPapersEnv.shape)
+  .extend(ZDigestsEnv.shape)
+  .extend(ZSubscriptionsEnv.shape)
   .superRefine((env, ctx) => {
+    const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY];
+    if (dkim.some(Boolean) && !dkim.every(Boolean)) {
+      ctx.addIssue({ code: 'custom', path: ['DKIM_PRIVATE_KEY'], message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together' });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'must be set in production (the default is public)' });
@@ -105,6 +152,32 @@ function shape(env: TEnv) {
     },
     security: { adminToken: env.ADMIN_TOKEN, secretKey: env.SECRET_KEY },
     worker: { concurrency: env.WORKER_CONCURRENCY, seedOnStart: env.RUN_SEED_ON_START },
+    papers: { sources: env.PAPER_SOURCES, fetchCron: env.PAPER_FETCH_CRON },
+    digests: {
+      schedulesEnabled: env.DIGEST_SCHEDULES_ENABLED,
+      cron: { weekly: env.DIGEST_WEEKLY_CRON, daily: env.DIGEST_DAILY_CRON },
+      lookbackDays: { weekly: env.DIGEST_WEEKLY_LOOKBACK_DAYS, daily: env.DIGEST_DAILY_LOOKBACK_DAYS },
+      maxFailureRatio: env.DIGEST_MAX_FAILURE_RATIO,
+      sendConcurrency: env.DIGEST_SEND_CONCURRENCY,
+      maxAttempts: env.DIGEST_MAX_ATTEMPTS,
+      leaseMs: env.DIGEST_SEND_LEASE_MS,
+      supervisorIntervalMs: env.DIGEST_SUPERVISOR_INTERVAL_MS,
+      unsubscribeMailto: env.UNSUBSCRIBE_MAILTO,
+      dkim:
+        env.DKIM_DOMAIN && env.DKIM_SELECTOR && env.DKIM_PRIVATE_KEY
+          ? { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR, privateKey: env.DKIM_PRIVATE_KEY }
+          : undefined,
+    },
+    subscriptions: {
+      signupRateLimit: { max: env.SIGNUP_RATE_LIMIT_MAX, windowMs: env.SIGNUP_RATE_LIMIT_WINDOW_SECONDS * 1_000 },
+      isHoneypotEnabled: env.SIGNUP_HONEYPOT,
+      confirmationResendMs: env.CONFIRMATION_RESEND_MINUTES * 60_000,
+      tokenTtlDays: {
+        confirm: env.CONFIRM_TOKEN_TTL_DAYS,
+        preferences: env.PREFERENCES_TOKEN_TTL_DAYS,
+        unsubscribe: env.UNSUBSCRIBE_TOKEN_TTL_DAYS,
+      },
+    },
   };
 }
 

@@ -11,6 +11,30 @@ export type TFooterData = {
 export type TConfirmationData = TFooterData & { frequency: string; topicList: string; confirmUrl: string };
 export type TManagePreferencesData = TFooterData & { frequency: string; topicList: string };
 
+export type TDigestPaperData = {
+  position: number;
+  title: string;
+  url: string;
+  authors: string;
+  abstract: string;
+  why: string;
+  upvotes: number;
+  codeUrl: string | null;
+  projectUrl: string | null;
+};
+
+export type TDigestData = TFooterData & {
+  subject: string;
+  preview: string;
+  heading: string;
+  intro: string;
+  papers: TDigestPaperData[];
+};
+
+export function compileDigestTemplate({ dir }: { dir?: string } = {}): Promise<TCompiledTemplate<TDigestData>> {
+  return compileTemplate<TDigestData>({ name: 'digest', dir });
+}
+
 export type TTransactionalTemplates = {
   confirmation: TCompiledTemplate<TConfirmationData>;
   'manage-preferences': TCompiledTemplate<TManagePreferencesData>;

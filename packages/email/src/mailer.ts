@@ -37,11 +37,14 @@ export function createMailer({
   from,
   maxConnections = 5,
   rateLimitPerSecond,
+  dkim,
 }: {
   smtpUrl: string;
   from: string;
   maxConnections?: number;
   rateLimitPerSecond?: number;
+  /** Signs every message (DKIM) when given. */
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
 }): TMailer {
   const url = new URL(smtpUrl);
   const transport = nodemailer.createTransport({
@@ -53,6 +56,7 @@ export function createMailer({
     maxConnections,
     maxMessages: Infinity,
     ...(rateLimitPerSecond ? { rateDelta: 1_000, rateLimit: rateLimitPerSecond } : {}),
+    ...(dkim ? { dkim } : {}),
     // Local catchers and sinks speak plain SMTP; a real relay with STARTTLS is still used when offered.
     tls: { rejectUnauthorized: url.hostname !== '127.0.0.1' && url.hostname !== 'localhost' },
     connectionTimeout: 10_000,

@@ -51,7 +51,8 @@ export async function compileTemplate<TData>({
     });
     html = result.html;
   } catch (error) {
-    throw new TemplateError(name, (error as Error).message);
+    const details = (error as { errors?: { formattedMessage?: string }[] }).errors?.map((issue) => issue.formattedMessage);
+    throw new TemplateError(name, details?.length ? details.join('; ') : (error as Error).message);
   }
   const handlebars = createHandlebars();
   const fillHtml = handlebars.compile(html, { strict: true });

@@ -14,6 +14,18 @@ export const queueDefinitions = {
   papers: {
     /** Score one paper against every topic and keyword phrase. */
     match: z.object({ paperId: z.number().int().positive() }).strict(),
+    /** Fetch every configured source URL (config.papers.sources) and ingest it. */
+    'fetch-sources': z.object({}).strict(),
+  },
+  /** Run control: the scheduler's tick, and moving a planned run's pending deliveries onto the send queue. */
+  'digest-runs': {
+    scheduled: z.object({ frequency: z.enum(['daily', 'weekly']) }).strict(),
+    /** Move a planned run to sending and put every pending delivery on the send queue. */
+    start: z.object({ runId: z.uuid() }).strict(),
+  },
+  /** One digest to one subscriber; the delivery row holds everything else. */
+  'digest-sends': {
+    send: z.object({ deliveryId: z.uuid() }).strict(),
   },
 } as const;
 

@@ -20,10 +20,20 @@ export type TEnqueue = <Q extends TQueueName, J extends TJobName<Q>>(input: {
   options?: JobsOptions;
 }) => Promise<void>;
 
+export type TEnqueueMany = <Q extends TQueueName, J extends TJobName<Q>>(input: {
+  queue: Q;
+  job: J;
+  items: { payload: TJobPayload<Q, J>; jobId: string }[];
+}) => Promise<void>;
+
+// addBulk is one round trip per chunk; chunks keep each MULTI small enough not to stall Redis.
+const BULK_CHUNK = 1_000;
+
 export type TQueues = {
   get: (name: TQueueName) => Queue;
   all: () => Queue[];
   enqueue: TEnqueue;
+  enqueueMany: TEnqueueMany;
   close: () => Promise<void>;
 };
 
@@ -47,6 +57,16 @@ export function createQueues({ connection, prefix }: { connection: Redis; prefix
     enqueue: async ({ queue, job, payload, jobId, options }) => {
       const data = parsePayload(queue, job, payload);
       await get(queue).add(job, data, { ...options, ...(jobId ? { jobId: assertJobId(jobId) } : {}) });
+    },
+    enqueueMany: async ({ queue, job, items }) => {
+      for (let start = 0; start < items.length; start += BULK_CHUNK) {
+        const chunk = items.slice(start, start + BULK_CHUNK).map(({ payload, jobId }) => ({
+          name: job,
+          data: parsePayload(queue, job, payload),
+          opts: { jobId: assertJobId(jobId) },
+        }));
+        await get(queue).addBulk(chunk);
+      }
     },
     close: async () => {
       await Promise.all([...queues.values()].map((queue) => queue.close()));

@@ -5,3 +5,4 @@ export { createQueuePrefix, deleteKeysWithPrefix } from './redis.ts';
 export { startSmtpCatcher } from './smtp-catcher.ts';
 export type { TCaughtMessage, TSmtpCatcher, TRespond } from './smtp-catcher.ts';
 export { getFreePort } from './ports.ts';
+export { artifactPath, launchBrowser } from './browser.ts';

@@ -21,6 +21,8 @@ export type TSmtpCatcher = {
   port: number;
   messages: TCaughtMessage[];
   respondWith: (respond: TRespond | undefined) => void;
+  /** Waits this long before answering each message, to keep senders busy mid-run. */
+  slowDown: (delayMs: number) => void;
   waitForMessages: (count: number, options?: { timeoutMs?: number }) => Promise<TCaughtMessage[]>;
   clear: () => void;
   close: () => Promise<void>;
@@ -40,6 +42,7 @@ function headerReader(raw: string) {
 export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
   const messages: TCaughtMessage[] = [];
   let respond: TRespond | undefined;
+  let delayMs = 0;
   let received = 0;
   const waiters = new Set<() => void>();
 
@@ -51,31 +54,30 @@ export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
+      const reply = async () => {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         received += 1;
-        const answer = respond?.({ envelope: session.envelope, session, count: received });
-        if (answer) {
-          const error = Object.assign(new Error(answer.message), { responseCode: answer.code });
-          callback(error);
+        const refusal = respond?.({ envelope: session.envelope, session, count: received });
+        if (refusal) {
+          callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
           return;
         }
         const raw = Buffer.concat(chunks).toString('utf8');
-        simpleParser(raw).then(
-          (parsed) => {
-            messages.push({
-              envelope: {
-                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
-                to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-              },
-              raw,
-              parsed,
-              header: headerReader(raw),
-            });
-            for (const wake of waiters) wake();
-            callback();
+        const parsed = await simpleParser(raw);
+        messages.push({
+          envelope: {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
+            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           },
-          (error: Error) => callback(error),
-        );
+          raw,
+          parsed,
+          header: headerReader(raw),
+        });
+        for (const wake of waiters) wake();
+        callback();
+      };
+      stream.on('end', () => {
+        reply().catch((error: Error) => callback(error));
       });
     },
   });
@@ -92,6 +94,9 @@ export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
     messages,
     respondWith: (next) => {
       respond = next;
+    },
+    slowDown: (next) => {
+      delayMs = next;
     },
     waitForMessages: (count, { timeoutMs = 10_000 } = {}) =>
       new Promise((resolve, reject) => {

@@ -1,7 +1,11 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TConfig } from '@paperboy/config';
+import { rateLimitedError } from '@paperboy/domain';
 import { loggerOptions } from '@paperboy/logger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -9,7 +13,13 @@ import { adminAuthPlugin } from './plugins/admin-auth.plugin.ts';
 import { databasePlugin } from './plugins/database.plugin.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
 import { queuesPlugin } from './plugins/queues.plugin.ts';
+import { adminDigestsRoutes } from './routes/admin-digests.routes.ts';
+import { pageRoutes } from './pages/pages.plugin.ts';
+import { adminSubscriberRoutes } from './routes/admin-subscribers.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { papersRoutes } from './routes/papers.routes.ts';
+import { topicsRoutes } from './routes/topics.routes.ts';
+import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 
 declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
@@ -64,5 +74,22 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(adminAuthPlugin, { adminToken: config.security.adminToken });
 
   await app.register(healthRoutes);
+  await app.register(papersRoutes);
+  await app.register(topicsRoutes);
+  // Subscriptions (issue 3): form bodies, the CSRF cookie, and signup limits counted in Redis.
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    redis: app.redis,
+    nameSpace: `${config.redis.queuePrefix}:rate-limit:`,
+    // Redis down: let the request through; the signup then answers 503 when it cannot queue its email.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) => rateLimitedError({ retryAfter: context.after }),
+  });
+  await app.register(subscriptionRoutes);
+  await app.register(adminSubscriberRoutes);
+  await app.register(pageRoutes);
+  await app.register(adminDigestsRoutes);
   return app;
 }

@@ -1,14 +1,16 @@
 import { hostname } from 'node:os';
 import type { TConfig } from '@paperboy/config';
 import { createDatabase } from '@paperboy/db';
-import { compileTransactionalTemplates, createMailer } from '@paperboy/email';
+import { createDigestComposerFromConfig } from '@paperboy/domain';
+import { compileDigestTemplate, compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import { createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
 import type { Worker } from 'bullmq';
 import type { TWorkerDeps } from './deps.ts';
+import { createDigestRunHandlers, createDigestSendHandlers, startRunSupervisor } from './jobs/digests.jobs.ts';
 import { createEmailHandlers } from './jobs/email.jobs.ts';
 import { HEARTBEAT_EVERY_MS, recordHeartbeat } from './jobs/heartbeat.job.ts';
-import { createPaperHandlers } from './jobs/papers.jobs.ts';
+import { createPaperHandlers, schedulePaperFetch } from './jobs/papers.jobs.ts';
 
 export type TWorkerRuntime = {
   start: () => Promise<void>;
@@ -25,6 +27,7 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
   let queues: TQueues | undefined;
   let closeDatabase: (() => Promise<void>) | undefined;
   const workers: Worker[] = [];
+  let supervisor: { stop: () => Promise<void> } | undefined;
 
   return {
     start: async () => {
@@ -45,6 +48,7 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
           from: config.mail.from,
           maxConnections: config.mail.maxConnections,
           rateLimitPerSecond: config.mail.ratePerSecond,
+          dkim: config.digests.dkim,
         }),
         templates: await compileTransactionalTemplates(),
       };
@@ -58,6 +62,16 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
         }),
         createQueueWorker({ ...common, queue: 'email', concurrency: config.worker.concurrency, handlers: createEmailHandlers(deps) }),
         createQueueWorker({ ...common, queue: 'papers', concurrency: 2, handlers: createPaperHandlers(deps) }),
+        createQueueWorker({ ...common, queue: 'digest-runs', concurrency: 1, handlers: createDigestRunHandlers(deps) }),
+        createQueueWorker({
+          ...common,
+          queue: 'digest-sends',
+          concurrency: config.digests.sendConcurrency,
+          handlers: createDigestSendHandlers({
+            ...deps,
+            composer: createDigestComposerFromConfig({ db: deps.db, config, template: await compileDigestTemplate() }),
+          }),
+        }),
       );
       for (const worker of workers) {
         worker.on('failed', (job, error) =>
@@ -67,6 +81,19 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
       }
 
       await queues.get('maintenance').upsertJobScheduler('heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'heartbeat', data: {} });
+      await schedulePaperFetch({ queues, config });
+      if (config.digests.schedulesEnabled) {
+        for (const frequency of ['weekly', 'daily'] as const) {
+          await queues
+            .get('digest-runs')
+            .upsertJobScheduler(
+              `digest-${frequency}`,
+              { pattern: config.digests.cron[frequency], tz: 'UTC' },
+              { name: 'scheduled', data: { frequency } },
+            );
+        }
+      }
+      supervisor = startRunSupervisor(deps);
       for (const worker of workers) {
         void worker.run().catch((error: Error) => logger.error({ queue: worker.name, err: error }, 'worker stopped'));
       }
@@ -77,6 +104,7 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
       const current = deps;
       deps = undefined;
       if (!current) return;
+      await supervisor?.stop();
       await closeWorkers({ workers, timeoutMs: config.server.shutdownTimeoutMs - 1_000, logger });
       await queues?.close();
       current.mailer.close();

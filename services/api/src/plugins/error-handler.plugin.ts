@@ -1,9 +1,14 @@
 import { isAppError } from '@paperboy/domain';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { z } from 'zod';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 
-export type TErrorBody = { error: { code: string; message: string; details?: unknown } };
+export const ZErrorBody = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .describe('Every error: a stable code, a message for people, and details such as the fields that were refused.');
+
+export type TErrorBody = z.infer<typeof ZErrorBody>;
 
 /** One place that turns every thrown error into `{ error: { code, message, details? } }`. */
 export const errorHandlerPlugin = fp(
