@@ -56,8 +56,6 @@ export const digestRuns = pgTable(
   ],
 );
 
-export type TDeliveryItem = { paperId: number; why: string };
-
 export const deliveries = pgTable(
   'deliveries',
   {
@@ -69,8 +67,9 @@ export const deliveries = pgTable(
       .notNull()
       .references(() => subscribers.id, { onDelete: 'cascade' }),
     state: deliveryState('state').notNull().default('pending'),
-    // Papers chosen at planning time, in rank order, each with its "why you got this" line.
-    items: jsonb('items').$type<TDeliveryItem[]>().notNull(),
+    // Papers chosen at planning time, in rank order. The "why you got this" line is written
+    // at render time from the paper's matches, so planning moves only numbers.
+    paperIds: bigint('paper_ids', { mode: 'number' }).array().notNull(),
     attempts: integer('attempts').notNull().default(0),
     messageId: text('message_id'),
     smtpResponse: text('smtp_response'),

@@ -1,8 +1,9 @@
 import type { TConfig } from '@paperboy/config';
 import type { TDb } from '@paperboy/db';
 import type { TCompiledTemplate, TDigestData, TOutgoingEmail } from '@paperboy/email';
-import { papers } from '@paperboy/db';
-import { inArray } from 'drizzle-orm';
+import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/db';
+import { eq, inArray } from 'drizzle-orm';
+import { formatWhy } from '../matching/matching.candidates.ts';
 import { subscriberLinks } from '../subscriptions/tokens.ts';
 import type { TClaimedDelivery } from './digests.repository.ts';
 
@@ -15,7 +16,10 @@ export type TComposerSettings = {
   unsubscribeMailto?: string;
 };
 
+type TReason = { kind: 'topic' | 'keyword'; id: number; label: string; terms: string[]; score: number };
+
 type TPaperView = {
+  reasons: TReason[];
   title: string;
   url: string;
   authors: string;
@@ -63,9 +67,29 @@ export function createDigestComposer({
   async function loadPapers(ids: number[]) {
     const missing = ids.filter((id) => !cache.has(id));
     if (missing.length === 0) return;
-    const rows = await db.select().from(papers).where(inArray(papers.id, missing));
+    const [rows, topicMatches, keywordMatches] = await Promise.all([
+      db.select().from(papers).where(inArray(papers.id, missing)),
+      db
+        .select({ paperId: paperTopics.paperId, id: paperTopics.topicId, label: topics.name, terms: paperTopics.matchedTerms, score: paperTopics.score })
+        .from(paperTopics)
+        .innerJoin(topics, eq(topics.id, paperTopics.topicId))
+        .where(inArray(paperTopics.paperId, missing)),
+      db
+        .select({ paperId: paperKeywords.paperId, id: paperKeywords.keywordId, label: keywords.phrase, score: paperKeywords.score })
+        .from(paperKeywords)
+        .innerJoin(keywords, eq(keywords.id, paperKeywords.keywordId))
+        .where(inArray(paperKeywords.paperId, missing)),
+    ]);
+    const reasonsByPaper = new Map<number, TReason[]>();
+    for (const match of topicMatches) {
+      reasonsByPaper.set(match.paperId, [...(reasonsByPaper.get(match.paperId) ?? []), { kind: 'topic', ...match }]);
+    }
+    for (const match of keywordMatches) {
+      reasonsByPaper.set(match.paperId, [...(reasonsByPaper.get(match.paperId) ?? []), { kind: 'keyword', terms: [match.label], ...match }]);
+    }
     for (const row of rows) {
       cache.set(row.id, {
+        reasons: reasonsByPaper.get(row.id) ?? [],
         title: row.title,
         url: `https://arxiv.org/abs/${row.arxivId}`,
         authors: shortenAuthors(row.authors),
@@ -79,11 +103,18 @@ export function createDigestComposer({
 
   return {
     compose: async (delivery: TClaimedDelivery): Promise<TOutgoingEmail> => {
-      await loadPapers(delivery.items.map((item) => item.paperId));
-      const paperCards = delivery.items.flatMap((item, index) => {
-        const paper = cache.get(item.paperId);
+      await loadPapers(delivery.paperIds);
+      const topicIds = new Set(delivery.topicIds);
+      const keywordIds = new Set(delivery.keywordIds);
+      const paperCards = delivery.paperIds.flatMap((paperId, index) => {
+        const paper = cache.get(paperId);
         // A paper deleted after planning is left out rather than failing the digest.
-        return paper ? [{ position: index + 1, why: item.why, ...paper }] : [];
+        if (!paper) return [];
+        const { reasons, ...card } = paper;
+        const own = reasons.filter((reason) => (reason.kind === 'topic' ? topicIds.has(reason.id) : keywordIds.has(reason.id)));
+        // Preferences changed since planning: still say what the paper is about.
+        const shown = own.length > 0 ? own : reasons.slice().sort((a, b) => b.score - a.score).slice(0, 1);
+        return [{ position: index + 1, why: formatWhy({ reasons: shown, upvotes: paper.upvotes }), ...card }];
       });
       const links = linksFor(delivery.subscriberId);
       const period = delivery.frequency === 'weekly' ? 'weekly' : 'daily';

@@ -1,23 +1,26 @@
 import type { TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
+import { rankSql } from '../matching/matching.candidates.ts';
 import type { TFrequency } from './digests.periods.ts';
 
-// How many ranked candidates each list keeps: per topic set, per keyword phrase, and per
-// profile before a subscriber's already-sent papers are filtered out. A paper outside the
-// top of every list a subscriber draws from is not a candidate for them; digests hold at
-// most 20 papers, so 40 leaves room for papers already sent in an earlier run.
-const CANDIDATES_PER_LIST = 40;
+// How many ranked candidates each list keeps: per topic set, per keyword phrase and per
+// profile. Digests hold at most 20 papers; the rest is room for papers a subscriber already
+// received. A paper outside the top of every list a subscriber draws from is not a
+// candidate for them (README, "Planning").
+const CANDIDATES_PER_LIST = 30;
 
 export type TPlanResult = { eligible: number; planned: number };
 
 /**
- * Plans a run in one statement: one delivery per eligible subscriber (confirmed, not paused,
- * of the run's frequency, with at least one new matching paper), holding their top papers in
- * rank order with the reason each was picked.
+ * Plans a run in one INSERT ... SELECT: one delivery per eligible subscriber (confirmed, not
+ * paused, of the run's frequency, with at least one new matching paper) holding their top
+ * papers in rank order.
  *
- * Subscribers who chose the same topics and keywords share an interest profile, and papers
- * are ranked once per profile, not once per subscriber: the cost grows with profiles x new
- * papers, plus one short, index-backed look-up in sent_papers per subscriber.
+ * Cost does not grow with subscribers x papers. Papers are ranked once per distinct set of
+ * topics (a few thousand at most) and once per keyword phrase; each distinct profile
+ * (topics and keywords) merges its few short lists; a subscriber then takes the head of their
+ * profile's list, and only subscribers who already received one of the period's papers pay
+ * for a look-up in sent_papers. Only numbers move: the reasons are written at render time.
  */
 export async function planDeliveries({
   db,
@@ -42,18 +45,19 @@ export async function planDeliveries({
     : sql`s.status = 'confirmed'
         and s.frequency = ${frequency}
         and (s.paused_until is null or s.paused_until <= ${now.toISOString()}::timestamptz)`;
+  // The merge sorts a few million small rows; with the default 4 MB they spill to disk.
+  // Local to the transaction the run is created in.
+  await db.execute(sql`set local work_mem = '256MB'`);
   const { rows } = await db.execute<{ eligible: string; planned: string }>(sql`
     with eligible as materialized (
-      select s.id, s.digest_size,
-             coalesce(t.ids, '{}') as topic_ids,
-             coalesce(k.ids, '{}') as keyword_ids
+      select s.id, s.digest_size, coalesce(t.ids, '{}') as topic_ids, coalesce(k.ids, '{}') as keyword_ids
       from subscribers s
-      left join lateral (
-        select array_agg(st.topic_id order by st.topic_id) as ids from subscriber_topics st where st.subscriber_id = s.id
-      ) t on true
-      left join lateral (
-        select array_agg(sk.keyword_id order by sk.keyword_id) as ids from subscriber_keywords sk where sk.subscriber_id = s.id
-      ) k on true
+      left join (
+        select subscriber_id, array_agg(topic_id order by topic_id) as ids from subscriber_topics group by subscriber_id
+      ) t on t.subscriber_id = s.id
+      left join (
+        select subscriber_id, array_agg(keyword_id order by keyword_id) as ids from subscriber_keywords group by subscriber_id
+      ) k on k.subscriber_id = s.id
       where ${eligibility}
     ),
     fresh as materialized (
@@ -61,84 +65,98 @@ export async function planDeliveries({
       where p.ingested_at >= ${periodStart.toISOString()}::timestamptz
         and p.ingested_at < ${periodEnd.toISOString()}::timestamptz
     ),
-    -- Level 1: the ranked papers for each distinct set of topics (a few thousand sets at most,
-    -- however many subscribers), by the summed topic scores.
+    topic_sets as materialized (
+      select row_number() over () as set_id, topic_ids
+      from (select distinct topic_ids from eligible where cardinality(topic_ids) > 0) distinct_sets
+    ),
     topic_set_lists as materialized (
-      select ts.topic_ids, c.paper_id, c.score, c.reason, c.position
-      from (select distinct topic_ids from eligible where cardinality(topic_ids) > 0) ts
-      cross join lateral (
-        select pt.paper_id, sum(pt.score) as score,
-               string_agg(t.name || case when cardinality(pt.matched_terms) > 0
-                                         then ' (' || array_to_string(pt.matched_terms[1:3], ', ') || ')' else '' end,
-                          ', ' order by pt.score desc) as reason,
-               row_number() over (order by ${rankScoreSql(sql`sum(pt.score)`, sql`max(f.upvotes)`)} desc, pt.paper_id) as position
-        from unnest(ts.topic_ids) as topic(id)
+      select set_id, paper_id, score
+      from (
+        select ts.set_id, pt.paper_id, sum(pt.score) as score,
+               row_number() over (partition by ts.set_id
+                                  order by ${rankSql(sql`sum(pt.score)`, sql`max(f.upvotes)`)} desc, pt.paper_id desc) as position
+        from topic_sets ts
+        cross join unnest(ts.topic_ids) as topic(id)
         join paper_topics pt on pt.topic_id = topic.id
         join fresh f on f.id = pt.paper_id
-        join topics t on t.id = topic.id
-        group by pt.paper_id
-        order by position
-        limit ${CANDIDATES_PER_LIST}
-      ) c
-    ),
-    -- The best papers for each keyword phrase anyone of them chose.
-    keyword_lists as materialized (
-      select keyword_id, paper_id, score, reason
-      from (
-        select pk.keyword_id, pk.paper_id, pk.score, '"' || kw.phrase || '"' as reason,
-               row_number() over (partition by pk.keyword_id
-                                  order by ${rankScoreSql(sql`pk.score`, sql`f.upvotes`)} desc, pk.paper_id) as position
-        from paper_keywords pk
-        join fresh f on f.id = pk.paper_id
-        join keywords kw on kw.id = pk.keyword_id
-        where pk.keyword_id in (select distinct unnest(keyword_ids) from eligible)
-      ) ranked_keywords
+        group by ts.set_id, pt.paper_id
+      ) ranked
       where position <= ${CANDIDATES_PER_LIST}
     ),
-    -- Level 2: for each distinct topics-and-keywords profile, merge its topic-set list with
-    -- its keyword lists (a paper in several adds up its scores) and rank again.
+    keyword_lists as materialized (
+      select keyword_id, paper_id, score
+      from (
+        select pk.keyword_id, pk.paper_id, pk.score,
+               row_number() over (partition by pk.keyword_id
+                                  order by ${rankSql(sql`pk.score`, sql`f.upvotes`)} desc, pk.paper_id desc) as position
+        from paper_keywords pk
+        join fresh f on f.id = pk.paper_id
+        where pk.keyword_id in (select distinct unnest(keyword_ids) from eligible)
+      ) ranked
+      where position <= ${CANDIDATES_PER_LIST}
+    ),
+    -- Plain joins throughout: materialized CTEs have no indexes, so a correlated look-up into
+    -- one would be quadratic.
+    profiles as materialized (
+      select row_number() over () as profile_id, d.topic_ids, d.keyword_ids, ts.set_id
+      from (select distinct topic_ids, keyword_ids from eligible) d
+      left join topic_sets ts on ts.topic_ids = d.topic_ids
+    ),
+    -- Profiles without keywords take their topic set's list as it is; the others merge it with
+    -- their keyword lists, a paper on several lists adding up its scores.
     profile_lists as materialized (
-      select pr.topic_ids, pr.keyword_ids, merged.paper_ids, merged.whys
-      from (select distinct topic_ids, keyword_ids from eligible) pr
-      cross join lateral (
-        select array_agg(r.paper_id order by r.rank_score desc, r.paper_id) as paper_ids,
-               array_agg(r.why order by r.rank_score desc, r.paper_id) as whys
+      select p.profile_id, array_agg(l.paper_id order by ${rankSql(sql`l.score`, sql`f.upvotes`)} desc, l.paper_id desc) as paper_ids
+      from profiles p
+      join topic_set_lists l on l.set_id = p.set_id
+      join fresh f on f.id = l.paper_id
+      where cardinality(p.keyword_ids) = 0
+      group by p.profile_id
+      union all
+      select profile_id, array_agg(paper_id order by position) as paper_ids
+      from (
+        select c.profile_id, c.paper_id,
+               row_number() over (partition by c.profile_id
+                                  order by ${rankSql(sql`sum(c.score)`, sql`max(f.upvotes)`)} desc, c.paper_id desc) as position
         from (
-          select c.paper_id,
-                 ${rankScoreSql(sql`sum(c.score)`, sql`max(f.upvotes)`)} as rank_score,
-                 string_agg(c.reason, ', ' order by c.score desc) || ' · ' || max(f.upvotes) || ' upvotes' as why
-          from (
-            select l.paper_id, l.score, l.reason from topic_set_lists l where l.topic_ids = pr.topic_ids
-            union all
-            select k.paper_id, k.score, k.reason from keyword_lists k where k.keyword_id = any(pr.keyword_ids)
-          ) c
-          join fresh f on f.id = c.paper_id
-          group by c.paper_id
-          order by rank_score desc, c.paper_id
-          limit ${CANDIDATES_PER_LIST}
-        ) r
+          select p.profile_id, l.paper_id, l.score
+          from profiles p join topic_set_lists l on l.set_id = p.set_id
+          where cardinality(p.keyword_ids) > 0
+          union all
+          select p.profile_id, k.paper_id, k.score
+          from profiles p
+          cross join unnest(p.keyword_ids) as keyword(id)
+          join keyword_lists k on k.keyword_id = keyword.id
+        ) c
+        join fresh f on f.id = c.paper_id
+        group by c.profile_id, c.paper_id
       ) merged
-      where merged.paper_ids is not null
+      where position <= ${CANDIDATES_PER_LIST}
+      group by profile_id
+    ),
+    -- The few subscribers who already received one of this period's papers.
+    already_sent as materialized (
+      select distinct sp.subscriber_id from sent_papers sp join fresh f on f.id = sp.paper_id
     ),
     planned as (
-      select e.id as subscriber_id, chosen.items
+      select e.id as subscriber_id,
+             case when a.subscriber_id is null
+                  then l.paper_ids[1:e.digest_size]
+                  else array(
+                    select u.paper_id
+                    from unnest(l.paper_ids) with ordinality as u(paper_id, ord)
+                    where not exists (select 1 from sent_papers sp where sp.subscriber_id = e.id and sp.paper_id = u.paper_id)
+                    order by u.ord
+                    limit e.digest_size
+                  )
+             end as paper_ids
       from eligible e
-      join profile_lists l on l.topic_ids = e.topic_ids and l.keyword_ids = e.keyword_ids
-      cross join lateral (
-        select jsonb_agg(jsonb_build_object('paperId', c.paper_id, 'why', c.why) order by c.ord) as items
-        from (
-          select u.paper_id, u.why, u.ord
-          from unnest(l.paper_ids, l.whys) with ordinality as u(paper_id, why, ord)
-          where not exists (select 1 from sent_papers sp where sp.subscriber_id = e.id and sp.paper_id = u.paper_id)
-          order by u.ord
-          limit e.digest_size
-        ) c
-      ) chosen
-      where chosen.items is not null
+      join profiles p on p.topic_ids = e.topic_ids and p.keyword_ids = e.keyword_ids
+      join profile_lists l on l.profile_id = p.profile_id
+      left join already_sent a on a.subscriber_id = e.id
     ),
     inserted as (
-      insert into deliveries (run_id, subscriber_id, items)
-      select ${runId}::uuid, subscriber_id, items from planned
+      insert into deliveries (run_id, subscriber_id, paper_ids)
+      select ${runId}::uuid, subscriber_id, paper_ids from planned where cardinality(paper_ids) > 0
       on conflict (run_id, subscriber_id) do nothing
       returning 1
     )
@@ -146,13 +164,4 @@ export async function planDeliveries({
   `);
   const row = rows[0];
   return { eligible: Number(row?.eligible ?? 0), planned: Number(row?.planned ?? 0) };
-}
-
-/**
- * A paper's rank for a subscriber: how well it matches their topics and keywords, lifted by
- * how much the community upvoted it. The lift is logarithmic, so a strong match with a few
- * upvotes still beats a weak match with many (see README, "Ranking").
- */
-export function rankScoreSql(relevance: ReturnType<typeof sql>, upvotes: ReturnType<typeof sql>) {
-  return sql`(${relevance} * (1 + ln(1 + greatest(${upvotes}, 0)) / 4))`;
 }

@@ -27,7 +27,13 @@ export async function previewDigest({
 }): Promise<TOutgoingEmail> {
   const { email, frequency } = await inRolledBackTransaction(db, async (tx) => {
     const repository = createDigestsRepository({ db: tx });
-    const subscriber = await tx.query.subscribers.findFirst({ where: (table, { eq }) => eq(table.id, subscriberId) });
+    const subscriber = await tx.query.subscribers.findFirst({
+      where: (table, { eq }) => eq(table.id, subscriberId),
+      extras: (table, { sql }) => ({
+        topicIds: sql<number[]>`array(select topic_id from subscriber_topics where subscriber_id = ${table.id})`.as('topic_ids'),
+        keywordIds: sql<number[]>`array(select keyword_id from subscriber_keywords where subscriber_id = ${table.id})`.as('keyword_ids'),
+      }),
+    });
     if (!subscriber?.email) return { email: undefined, frequency: undefined };
     const frequency = subscriber.frequency;
     const period = periodFor({ frequency, now, lookbackDays: settings.lookbackDays[frequency] });
@@ -43,7 +49,9 @@ export async function previewDigest({
       subscriberId,
       email: subscriber.email,
       frequency,
-      items: delivery.items,
+      paperIds: delivery.paperIds,
+      topicIds: subscriber.topicIds,
+      keywordIds: subscriber.keywordIds,
       attempts: 0,
     });
     return { email, frequency };

@@ -14,7 +14,10 @@ export type TClaimedDelivery = {
   subscriberId: string;
   email: string;
   frequency: 'daily' | 'weekly';
-  items: { paperId: number; why: string }[];
+  paperIds: number[];
+  /** The subscriber's current topics and keywords, to explain why each paper was picked. */
+  topicIds: number[];
+  keywordIds: number[];
   attempts: number;
 };
 
@@ -121,7 +124,9 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         subscriber_id: string;
         email: string;
         frequency: 'daily' | 'weekly';
-        items: { paperId: number; why: string }[];
+        paper_ids: string[];
+        topic_ids: number[];
+        keyword_ids: number[];
         attempts: number;
       }>(sql`
         update deliveries d
@@ -132,7 +137,9 @@ export function createDigestsRepository({ db }: { db: TDb }) {
           and s.id = d.subscriber_id and s.status = 'confirmed' and s.email is not null
           and (d.state = 'pending'
                or (d.state = 'sending' and d.updated_at < ${leaseExpiredBefore.toISOString()}::timestamptz))
-        returning d.id, d.run_id, d.subscriber_id, s.email, s.frequency, d.items, d.attempts
+        returning d.id, d.run_id, d.subscriber_id, s.email, s.frequency, d.paper_ids, d.attempts,
+          array(select st.topic_id from subscriber_topics st where st.subscriber_id = d.subscriber_id) as topic_ids,
+          array(select sk.keyword_id from subscriber_keywords sk where sk.subscriber_id = d.subscriber_id) as keyword_ids
       `);
       const row = rows[0];
       const delivery: TClaimedDelivery | undefined = row && {
@@ -141,7 +148,9 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         subscriberId: row.subscriber_id,
         email: row.email,
         frequency: row.frequency,
-        items: row.items,
+        paperIds: row.paper_ids.map(Number),
+        topicIds: row.topic_ids,
+        keywordIds: row.keyword_ids,
         attempts: row.attempts,
       };
       return { delivery };
@@ -164,12 +173,12 @@ export function createDigestsRepository({ db }: { db: TDb }) {
           set state = 'sent', message_id = ${messageId}, smtp_response = ${smtpResponse.slice(0, 500)},
               last_error = null, sent_at = now(), updated_at = now()
           where id = ${deliveryId}::uuid and state = 'sending'
-          returning id, subscriber_id, items
+          returning id, subscriber_id, paper_ids
         ),
         recorded as (
           insert into sent_papers (subscriber_id, paper_id, delivery_id)
-          select sent.subscriber_id, (item ->> 'paperId')::bigint, sent.id
-          from sent cross join lateral jsonb_array_elements(sent.items) as item
+          select sent.subscriber_id, paper.id, sent.id
+          from sent cross join unnest(sent.paper_ids) as paper(id)
           on conflict do nothing
         ),
         touched as (

@@ -15,6 +15,28 @@ import { sql, type SQL } from 'drizzle-orm';
  */
 export const RANKING = { relevanceScale: 3, relevanceWeight: 0.7, trendingWeight: 0.3, upvotesForFullTrending: 1000 } as const;
 
+/** `rank` above, as SQL over a summed score and an upvote count: the planner and findCandidates share it. */
+export function rankSql(summedScore: SQL, upvotes: SQL): SQL {
+  const { relevanceScale, relevanceWeight, trendingWeight, upvotesForFullTrending } = RANKING;
+  return sql`(${sql.raw(String(relevanceWeight))} * (1 - exp(-(${summedScore}) / ${sql.raw(String(relevanceScale))}))
+    + ${sql.raw(String(trendingWeight))} * least(1, ln(1 + greatest(${upvotes}, 0)) / ln(${sql.raw(String(1 + upvotesForFullTrending))})))`;
+}
+
+/** The parts of the "why you got this" line: `Topic name (term, term); “keyword” · 142 upvotes`. */
+export const topicReasonSql = sql`t.name || ' (' || array_to_string(pt.matched_terms[1:3], ', ') || ')'`;
+export const keywordReasonSql = sql`'“' || k.phrase || '”'`;
+export function upvotesLabelSql(upvotes: SQL): SQL {
+  return sql`${upvotes} || case when ${upvotes} = 1 then ' upvote' else ' upvotes' end`;
+}
+
+/** The same line in TypeScript, for the digest composer: reasons ordered by score, best first. */
+export function formatWhy({ reasons, upvotes }: { reasons: { kind: 'topic' | 'keyword'; label: string; terms: string[]; score: number }[]; upvotes: number }): string {
+  const parts = [...reasons]
+    .sort((a, b) => b.score - a.score || a.label.localeCompare(b.label))
+    .map((reason) => (reason.kind === 'topic' ? `${reason.label} (${reason.terms.slice(0, 3).join(', ')})` : `“${reason.label}”`));
+  return `${parts.join('; ')} · ${upvotes} ${upvotes === 1 ? 'upvote' : 'upvotes'}`;
+}
+
 export type TCandidateReason = { kind: 'topic' | 'keyword'; label: string; slug: string | null; score: number; terms: string[] };
 
 export type TCandidate = {

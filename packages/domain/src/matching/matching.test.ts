@@ -96,7 +96,7 @@ describe('matching papers to topics and subscribers', () => {
     expect(await findCandidates({ db, subscriberId: other, since: LONG_AGO, limit: 100 })).toEqual([]);
 
     const [run] = await db.insert(digestRuns).values({ frequency: 'weekly', periodKey: 'test', periodStart: LONG_AGO, periodEnd: new Date() }).returning();
-    const [delivery] = await db.insert(deliveries).values({ runId: run!.id, subscriberId: reader, items: [] }).returning();
+    const [delivery] = await db.insert(deliveries).values({ runId: run!.id, subscriberId: reader, paperIds: [] }).returning();
     await db.insert(sentPapers).values({ subscriberId: reader, paperId: tucker, deliveryId: delivery!.id });
     const after = await findCandidates({ db, subscriberId: reader, since: LONG_AGO, limit: 100 });
     expect(after.map((candidate) => candidate.paperId)).not.toContain(tucker);

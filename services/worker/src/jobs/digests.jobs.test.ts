@@ -77,8 +77,8 @@ describe('digest delivery through the worker', () => {
       db: context.database.db,
       topicSlugs: ['llms'],
       paperList: [
-        { arxivId: '2611.00001', upvotes: 3, topics: { llms: 1.0 } },
-        { arxivId: '2611.00002', upvotes: 400, topics: { llms: 0.15 } },
+        { arxivId: '2611.00001', upvotes: 3, topics: { llms: 6 } },
+        { arxivId: '2611.00002', upvotes: 400, topics: { llms: 1.5 } },
       ],
       subscriberList: [
         { email: 'ada@example.org', topics: ['llms'] },
