@@ -3,6 +3,7 @@ import { and, count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { hashEmail } from './email-hash.ts';
 import { subscriberExistsError, subscriberNotFoundError } from './subscriptions.errors.ts';
+import { chooseKeywords } from './keywords.ts';
 import { createSubscribersRepository } from './subscriptions.repository.ts';
 import { ZSubscriberStatus, type TSignupInput } from './subscriptions.schemas.ts';
 import { choiceDetails } from './subscriptions.usecases.ts';
@@ -129,7 +130,7 @@ export async function addSubscriber({
       throw subscriberExistsError({ subscriberId: existing!.id, status: existing!.status });
     }
     await repository.replaceTopics({ subscriberId: subscriber.id, topicIds });
-    await repository.replaceKeywords({ subscriberId: subscriber.id, phrases: input.keywords });
+    await chooseKeywords({ db: tx, subscriberId: subscriber.id, phrases: input.keywords });
     await repository.recordConsent({ subscriberId: subscriber.id, kind: 'admin_add', details: choiceDetails(input), occurredAt: now });
     return { subscriberId: subscriber.id };
   });

@@ -1,5 +1,6 @@
 import type { TDatabase, TDb } from '@paperboy/db';
 import { subscriberGoneError } from './subscriptions.errors.ts';
+import { chooseKeywords } from './keywords.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TPreferencesInput } from './subscriptions.schemas.ts';
 import { choiceDetails, subscriberFromToken, type TRequestOrigin } from './subscriptions.usecases.ts';
@@ -44,12 +45,12 @@ async function changeWithPreferencesToken<T>({
   secretKey: string;
   token: string;
   now: Date;
-  change: (input: { subscriber: TSubscriberRow; repository: ReturnType<typeof createSubscribersRepository> }) => Promise<T>;
+  change: (input: { subscriber: TSubscriberRow; repository: ReturnType<typeof createSubscribersRepository>; tx: TDb }) => Promise<T>;
 }): Promise<T> {
   return db.transaction(async (tx) => {
     const subscriber = await subscriberFromToken({ db: tx, secretKey, token, purpose: 'preferences', isForUpdate: true, now });
     if (subscriber.status === 'erased') throw subscriberGoneError();
-    return change({ subscriber, repository: createSubscribersRepository({ db: tx }) });
+    return change({ subscriber, repository: createSubscribersRepository({ db: tx }), tx });
   });
 }
 
@@ -74,10 +75,10 @@ export async function updatePreferences({
     secretKey,
     token,
     now,
-    change: async ({ subscriber, repository }) => {
+    change: async ({ subscriber, repository, tx }) => {
       await repository.update({ id: subscriber.id, values: { frequency: input.frequency, digestSize: input.digestSize } });
       await repository.replaceTopics({ subscriberId: subscriber.id, topicIds });
-      await repository.replaceKeywords({ subscriberId: subscriber.id, phrases: input.keywords });
+      await chooseKeywords({ db: tx, subscriberId: subscriber.id, phrases: input.keywords });
       await repository.recordConsent({
         subscriberId: subscriber.id,
         kind: 'preferences_changed',

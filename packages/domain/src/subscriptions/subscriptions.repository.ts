@@ -54,17 +54,22 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
       if (topicIds.length > 0) await db.insert(subscriberTopics).values(topicIds.map((topicId) => ({ subscriberId, topicId })));
     },
 
-    /** Phrases are shared rows in `keywords`: upsert them, then link this subscriber to exactly these. */
-    replaceKeywords: async ({ subscriberId, phrases }: { subscriberId: string; phrases: string[] }) => {
+    /**
+     * Phrases are shared rows in `keywords`: upsert them, then link this subscriber to exactly
+     * these. Returns the phrases nobody had chosen before: they have never been matched.
+     */
+    replaceKeywords: async ({ subscriberId, phrases }: { subscriberId: string; phrases: string[] }): Promise<{ newKeywordIds: number[] }> => {
       await db.delete(subscriberKeywords).where(eq(subscriberKeywords.subscriberId, subscriberId));
-      if (phrases.length === 0) return;
-      // "do update" (a no-op write) rather than "do nothing", so existing phrases return their ids too.
+      if (phrases.length === 0) return { newKeywordIds: [] };
+      // "do update" (a no-op write) rather than "do nothing", so existing phrases return their ids too;
+      // xmax is 0 only on rows this statement inserted.
       const rows = await db
         .insert(keywords)
         .values(phrases.map((phrase) => ({ phrase })))
         .onConflictDoUpdate({ target: keywords.phrase, set: { phrase: sql`excluded.phrase` } })
-        .returning({ id: keywords.id });
+        .returning({ id: keywords.id, isNew: sql<boolean>`(xmax = 0)` });
       await db.insert(subscriberKeywords).values(rows.map((row) => ({ subscriberId, keywordId: row.id })));
+      return { newKeywordIds: rows.filter((row) => row.isNew).map((row) => row.id) };
     },
 
     getChoices: async ({ subscriberId }: { subscriberId: string }): Promise<{ topicSlugs: string[]; topicNames: string[]; keywords: string[] }> => {

@@ -7,6 +7,7 @@ import {
   tokenInvalidError,
   tokenUsedError,
 } from './subscriptions.errors.ts';
+import { chooseKeywords } from './keywords.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TSignupInput } from './subscriptions.schemas.ts';
 import { verifyToken, type TTokenPurpose } from './tokens.ts';
@@ -64,7 +65,7 @@ export async function signup({
     const repository = createSubscribersRepository({ db: tx });
     const saveChoices = async (subscriberId: string) => {
       await repository.replaceTopics({ subscriberId, topicIds });
-      await repository.replaceKeywords({ subscriberId, phrases: input.keywords });
+      await chooseKeywords({ db: tx, subscriberId, phrases: input.keywords });
     };
     const { subscriber: created } = await repository.insertIfNew({
       email: input.email,
