@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 import { loadConfigOrExit } from '@paperboy/config';
 import { createDatabase, describeConnectionError } from '@paperboy/db';
 import { fetchSource, ingestPapers } from '@paperboy/domain';
-import { createQueues, createRedis, describeRedisError, type TQueues } from '@paperboy/queue';
+import { createEnqueueMatches, createQueues, createRedis, describeRedisError, type TQueues } from '@paperboy/queue';
 import { SingleBar, Presets } from 'cli-progress';
 
 const target = process.argv.slice(2).find((argument) => argument !== '--');
@@ -47,9 +47,7 @@ try {
       started = true;
       bar.update(done);
     },
-    enqueueMatches: async (jobs) => {
-      for (const { paperId, jobId } of jobs) await producer.enqueue({ queue: 'papers', job: 'match', payload: { paperId }, jobId });
-    },
+    enqueueMatches: createEnqueueMatches(producer),
   });
   bar.stop();
   process.stdout.write(

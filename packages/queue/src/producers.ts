@@ -12,3 +12,9 @@ export function createEnqueueSends(queues: TQueues) {
       items: deliveries.map(({ deliveryId, attempts }) => ({ payload: { deliveryId }, jobId: `send-${deliveryId}-${attempts}` })),
     });
 }
+
+/** Match jobs for ingested papers, in bulk; their ids carry a hash of the text, so a re-ingest of an unchanged paper dedupes. */
+export function createEnqueueMatches(queues: TQueues) {
+  return (jobs: { paperId: number; jobId: string }[]) =>
+    queues.enqueueMany({ queue: 'papers', job: 'match', items: jobs.map(({ paperId, jobId }) => ({ payload: { paperId }, jobId })) });
+}

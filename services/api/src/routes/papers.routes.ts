@@ -3,6 +3,7 @@ import { AppError, createPapersRepository, ingestPapers, type TEnqueueMatches } 
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { createEnqueueMatches } from '@paperboy/queue';
 import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
 
 /** A day of Hugging Face papers is ~100 kB and a 2,000-entry arXiv query ~5 MB. */
@@ -55,9 +56,7 @@ const ZListQuery = z.object({
 });
 
 export function enqueueMatchJobs(app: FastifyInstance): TEnqueueMatches {
-  return async (jobs) => {
-    await Promise.all(jobs.map(({ paperId, jobId }) => app.queues.enqueue({ queue: 'papers', job: 'match', payload: { paperId }, jobId })));
-  };
+  return createEnqueueMatches(app.queues);
 }
 
 export const papersRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -1,18 +1,11 @@
 import type { TConfig } from '@paperboy/config';
-import { fetchAndIngestSources, findUnmatchedPapers, matchJobId, matchPaper, type TEnqueueMatches } from '@paperboy/domain';
-import type { THandlers, TQueues } from '@paperboy/queue';
+import { fetchAndIngestSources, findUnmatchedPapers, matchJobId, matchPaper } from '@paperboy/domain';
+import { createEnqueueMatches, type THandlers, type TQueues } from '@paperboy/queue';
 import type { TWorkerDeps } from '../deps.ts';
 
 export const FETCH_SOURCES_SCHEDULER_ID = 'papers-fetch-sources';
 /** Papers left unmatched (a lost job) are re-enqueued by each scheduled fetch, this many at a time. */
 const UNMATCHED_SWEEP_LIMIT = 1_000;
-
-/** Match jobs with deterministic ids: a paper whose text did not change is not matched twice. */
-export function createMatchEnqueuer(queues: TQueues): TEnqueueMatches {
-  return async (jobs) => {
-    await Promise.all(jobs.map(({ paperId, jobId }) => queues.enqueue({ queue: 'papers', job: 'match', payload: { paperId }, jobId })));
-  };
-}
 
 /** The scheduled fetch runs only when sources are configured; removing them removes the schedule. */
 export async function schedulePaperFetch({ queues, config }: { queues: TQueues; config: TConfig }) {
@@ -25,7 +18,7 @@ export async function schedulePaperFetch({ queues, config }: { queues: TQueues; 
 }
 
 export function createPaperHandlers(deps: TWorkerDeps): THandlers<'papers'> {
-  const enqueueMatches = createMatchEnqueuer(deps.queues);
+  const enqueueMatches = createEnqueueMatches(deps.queues);
   return {
     match: async ({ paperId }) => {
       const outcome = await matchPaper({ db: deps.db, paperId });
