@@ -49,7 +49,9 @@ export async function compileTemplate<TData>({
       // No web fonts: they would make every open a request to a third party.
       fonts: {},
     });
-    html = result.html;
+    // MJML indents generously; a digest goes to every subscriber, so its size is paid for in
+    // every send. Leading white space is never significant in this markup (no <pre>).
+    html = result.html.replace(/^[ \t]+/gm, '').replace(/\n{2,}/g, '\n');
   } catch (error) {
     const details = (error as { errors?: { formattedMessage?: string }[] }).errors?.map((issue) => issue.formattedMessage);
     throw new TemplateError(name, details?.length ? details.join('; ') : (error as Error).message);

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import csrfProtection from '@fastify/csrf-protection';
+import { repoPath } from '@paperboy/config';
 import { isAppError } from '@paperboy/domain';
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -73,7 +74,7 @@ function errorPage(error: FastifyError): TErrorPage {
 /** Pages for people: server-rendered HTML that works without JavaScript and satisfies the CSP (no inline script). */
 export const pageRoutes: FastifyPluginAsyncZod = async (app) => {
   const render = await compilePages();
-  const css = await readFile(new URL('./assets/paperboy.css', import.meta.url), 'utf8');
+  const css = await readFile(repoPath('services', 'api', 'src', 'pages', 'assets', 'paperboy.css'), 'utf8');
   const { secretKey } = app.config.security;
 
   // Double-submit CSRF: a secret in a cookie scoped to /preferences, and form tokens bound by

@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoPath } from '@paperboy/config';
 import Handlebars from 'handlebars';
 
-const TEMPLATES_DIR = fileURLToPath(new URL('./templates', import.meta.url));
+// Found from the repository root, not from this module: the production bundle lives elsewhere.
+const TEMPLATES_DIR = repoPath('services', 'api', 'src', 'pages', 'templates');
 
 export type TPageName =
   | 'signup'

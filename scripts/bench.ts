@@ -1,0 +1,152 @@
+// `npm run bench`: the whole pipeline against its ceilings, on this machine, against real
+// PostgreSQL, Redis and postfix's smtp-sink. `--quick` runs tiny sizes and checks only that
+// every planned delivery reached the sink once (CI runs it). Figures: README, "Benchmarks".
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadConfigOrExit, repoPath } from '@paperboy/config';
+import { z } from 'zod';
+import { benchCompiledRender, benchNaiveRender, benchRawSmtp } from './bench/ceilings.ts';
+import { benchIngest } from './bench/ingest.ts';
+import { benchPipeline, type TPipelineResult } from './bench/pipeline.ts';
+import { benchPlanning } from './bench/planning.ts';
+import { benchSignup } from './bench/signup.ts';
+
+const sizes = z.string().transform((value, ctx) => {
+  const list = value.split(',').map(Number);
+  if (list.some((n) => !Number.isInteger(n) || n <= 0)) ctx.addIssue({ code: 'custom', message: 'must be positive whole numbers, comma-separated' });
+  return list;
+});
+const count = z.coerce.number({ error: 'must be a number' }).int().positive();
+
+const ZOptions = z.object({
+  quick: z.boolean(),
+  subscribers: count,
+  papers: count,
+  ingestPapers: count,
+  signupSeconds: count,
+  workers: sizes,
+  planning: sizes,
+  sendConcurrency: count,
+  smtpConnections: count,
+  profile: z.boolean(),
+  only: z.enum(['all', 'pipeline']),
+});
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      subscribers: { type: 'string' },
+      papers: { type: 'string' },
+      'ingest-papers': { type: 'string' },
+      'signup-seconds': { type: 'string' },
+      workers: { type: 'string' },
+      planning: { type: 'string' },
+      'send-concurrency': { type: 'string' },
+      'smtp-connections': { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      only: { type: 'string', default: 'all' },
+    },
+  });
+  const quick = values.quick;
+  const result = ZOptions.safeParse({
+    quick,
+    subscribers: values.subscribers ?? (quick ? '300' : '100000'),
+    papers: values.papers ?? (quick ? '60' : '2000'),
+    ingestPapers: values['ingest-papers'] ?? (quick ? '100' : '10000'),
+    signupSeconds: values['signup-seconds'] ?? (quick ? '2' : '20'),
+    workers: values.workers ?? (quick ? '1' : '1,2'),
+    planning: values.planning ?? (quick ? '500' : '10000,100000,1000000'),
+    sendConcurrency: values['send-concurrency'] ?? '64',
+    smtpConnections: values['smtp-connections'] ?? '8',
+    profile: values.profile,
+    only: values.only,
+  });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    process.stderr.write(`bench: --${issue.path.join('.')}: ${issue.message}\n`);
+    process.exit(2);
+  }
+  return result.data;
+}
+
+const settings = options();
+const config = loadConfigOrExit();
+const adminUrl = config.database.url;
+const redisUrl = config.redis.url;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+log('Building the services (the benchmark runs the production bundle)...');
+execFileSync(process.execPath, ['--import', 'tsx', repoPath('scripts', 'build.ts'), '--skip-typecheck'], { stdio: 'ignore' });
+
+const pipelines: TPipelineResult[] = [];
+for (const workers of settings.workers) {
+  log(`Pipeline: ${settings.subscribers} subscribers, ${settings.papers} papers, ${workers} worker process(es)...`);
+  const profileDir = settings.profile ? repoPath('bench-results', 'profiles') : undefined;
+  pipelines.push(await benchPipeline({ adminUrl, redisUrl, ...settings, workers, profileDir }));
+}
+if (settings.only === 'pipeline') {
+  for (const run of pipelines) log(JSON.stringify(run));
+  process.exit(pipelines.every((run) => run.isExactlyOnce) ? 0 : 1);
+}
+log('Ceilings: rendering and raw SMTP...');
+const compiled = await benchCompiledRender({ count: settings.quick ? 500 : 20_000 });
+const naive = await benchNaiveRender({ count: settings.quick ? 10 : 100 });
+const best = pipelines.reduce((a, b) => (b.digestsPerSecond > a.digestsPerSecond ? b : a));
+const raw = await benchRawSmtp({
+  count: Math.min(settings.subscribers, settings.quick ? 300 : 30_000),
+  connections: settings.smtpConnections * best.workers,
+  concurrency: settings.sendConcurrency * best.workers,
+});
+log(`Ingestion and matching: ${settings.ingestPapers} papers...`);
+const ingest = await benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers });
+log(`Signups for ${settings.signupSeconds} s...`);
+const signup = await benchSignup({ adminUrl, redisUrl, seconds: settings.signupSeconds, connections: 32 });
+log(`Planning at ${settings.planning.join(', ')} subscribers...`);
+const planning = await benchPlanning({ adminUrl, sizes: settings.planning, papers: settings.papers });
+
+const results = {
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 1024 ** 3), node: process.version, date: new Date().toISOString() },
+  settings,
+  pipelines,
+  render: { compiledPerSecond: round(compiled.rendersPerSecond), naivePerSecond: round(naive.rendersPerSecond), speedup: round(compiled.rendersPerSecond / naive.rendersPerSecond) },
+  rawSmtp: { messagesPerSecond: round(raw.messagesPerSecond), accepted: raw.accepted, pipelineShare: round(best.digestsPerSecond / raw.messagesPerSecond, 2) },
+  ingest,
+  signup,
+  planning,
+};
+
+log('');
+log('| measure | value |');
+log('| --- | --- |');
+for (const run of pipelines) {
+  const label = `${run.workers} worker${run.workers > 1 ? 's' : ''}`;
+  log(`| pipeline, ${label}: planned deliveries | ${run.planned} of ${run.subscribers} subscribers |`);
+  log(`| pipeline, ${label}: planning | ${round(run.planningSeconds, 2)} s |`);
+  log(`| pipeline, ${label}: end to end (planning + sending) | ${round(run.endToEndSeconds)} s = ${round(run.digestsPerSecond)} digests/s |`);
+  log(`| pipeline, ${label}: sending alone | ${round(run.planned / run.sendingSeconds)} messages/s accepted by the sink |`);
+  log(`| pipeline, ${label}: start to accepted, p50 / p99 | ${round(run.latencyP50Seconds)} s / ${round(run.latencyP99Seconds)} s |`);
+  log(`| pipeline, ${label}: worker peak RSS | ${run.workerPeakRssMb.join(' + ')} MB |`);
+  log(`| pipeline, ${label}: Redis memory at peak | ${run.redisPeakMb} MB |`);
+  log(`| pipeline, ${label}: one message per delivery | ${run.isExactlyOnce ? 'yes' : 'NO'} (sink accepted ${run.sinkAccepted}) |`);
+}
+log(`| render, compiled once + Handlebars | ${results.render.compiledPerSecond} digests/s |`);
+log(`| render, MJML per recipient (naive) | ${results.render.naivePerSecond} digests/s (ours is ${results.render.speedup}x) |`);
+log(`| raw SMTP ceiling (no DB, no queue) | ${results.rawSmtp.messagesPerSecond} messages/s; pipeline reaches ${Math.round(results.rawSmtp.pipelineShare * 100)}% |`);
+log(`| ingest + match, ${ingest.papers} HF papers | ${round(ingest.papersPerSecond)} papers/s (${round(ingest.totalSeconds)} s; stored in ${round(ingest.ingestSeconds)} s) |`);
+log(`| signups | ${round(signup.signupsPerSecond)}/s, p50 ${signup.latencyP50Ms} ms, p99 ${signup.latencyP99Ms} ms; ${signup.refused} refused, nothing lost: ${signup.isNothingLost ? 'yes' : 'NO'} |`);
+for (const point of planning) log(`| planning, ${point.subscribers} subscribers | ${round(point.planningSeconds, 2)} s (${point.planned} deliveries) |`);
+
+await mkdir(repoPath('bench-results'), { recursive: true });
+const file = repoPath('bench-results', settings.quick ? 'quick.json' : 'results.json');
+await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+log(`\nWrote ${file}`);
+
+const isCorrect = pipelines.every((run) => run.isExactlyOnce) && signup.isNothingLost && raw.accepted === Math.min(settings.subscribers, settings.quick ? 300 : 30_000);
+if (!isCorrect) {
+  process.stderr.write('bench: a correctness check failed (see the table above)\n');
+  process.exitCode = 1;
+}
