@@ -1,0 +1,2 @@
+export { createMetrics, QUEUE_STATES, readQueueDepths } from './metrics.ts';
+export type { TCountableQueue, TMetrics, TMetricsSources, TQueueDepth, TQueueState, TSubscriptionTotals } from './metrics.ts';

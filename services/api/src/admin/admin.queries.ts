@@ -1,0 +1,93 @@
+import { deliveries, digestRuns, type TDb } from '@paperboy/db';
+import { desc, eq, sql, type SQL } from 'drizzle-orm';
+
+// Read-only views the console needs and the domain's use cases do not offer yet. Every change
+// the console makes goes through a use case in @paperboy/domain; these only read.
+
+const likeEscape = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
+const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
+
+export type TGrowthPoint = { weekStart: string; confirmed: number; signups: number };
+
+/** Confirmed subscribers at the end of each of the last `weeks` ISO weeks (UTC), and signups in each. */
+export async function readGrowth({ db, weeks, now }: { db: TDb; weeks: number; now: Date }): Promise<TGrowthPoint[]> {
+  const { rows } = await db.execute<{ week_start: string; confirmed: string; signups: string }>(sql`
+    with weeks as (
+      select generate_series(
+        date_trunc('week', (${now.toISOString()}::timestamptz at time zone 'utc')) - make_interval(weeks => ${weeks - 1}),
+        date_trunc('week', (${now.toISOString()}::timestamptz at time zone 'utc')),
+        interval '1 week') at time zone 'utc' as week_start
+    )
+    select w.week_start,
+      (select count(*) from subscribers s where s.confirmed_at < w.week_start + interval '1 week'
+         and (s.unsubscribed_at is null or s.unsubscribed_at >= w.week_start + interval '1 week')) as confirmed,
+      (select count(*) from subscribers s where s.created_at >= w.week_start and s.created_at < w.week_start + interval '1 week') as signups
+    from weeks w order by w.week_start`);
+  return rows.map((row) => ({ weekStart: iso(row.week_start)!, confirmed: Number(row.confirmed), signups: Number(row.signups) }));
+}
+
+export async function countPapersIngestedSince({ db, since }: { db: TDb; since: Date }): Promise<number> {
+  const { rows } = await db.execute<{ count: string }>(sql`select count(*) as count from papers where ingested_at >= ${since.toISOString()}`);
+  return Number(rows[0]?.count ?? 0);
+}
+
+export type TSubscriberSearch = { q?: string; status?: string; topic?: string; page: number; pageSize: number };
+
+/** Subscribers by part of the address, status and topic slug, newest first. */
+export async function searchSubscribers({ db, query }: { db: TDb; query: TSubscriberSearch }) {
+  const conditions: SQL[] = [sql`true`];
+  if (query.q) conditions.push(sql`s.email ilike ${`%${likeEscape(query.q.toLowerCase())}%`}`);
+  if (query.status) conditions.push(sql`s.status = ${query.status}`);
+  if (query.topic) {
+    conditions.push(sql`exists (select 1 from subscriber_topics x join topics xt on xt.id = x.topic_id where x.subscriber_id = s.id and xt.slug = ${query.topic})`);
+  }
+  const where = sql.join(conditions, sql` and `);
+  const { rows } = await db.execute<{ id: string; email: string | null; status: string; frequency: string; created_at: string; topics: string[]; total: string }>(sql`
+    select s.id, s.email, s.status, s.frequency, s.created_at,
+      coalesce((select array_agg(t.slug order by t.slug) from subscriber_topics st join topics t on t.id = st.topic_id where st.subscriber_id = s.id), '{}') as topics,
+      count(*) over () as total
+    from subscribers s where ${where}
+    order by s.created_at desc, s.id desc
+    limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`);
+  return {
+    total: Number(rows[0]?.total ?? 0),
+    items: rows.map((row) => ({ id: row.id, email: row.email, status: row.status, frequency: row.frequency, createdAt: iso(row.created_at), topics: row.topics })),
+  };
+}
+
+export async function findSubscriberIdByEmail({ db, email }: { db: TDb; email: string }): Promise<string | undefined> {
+  const { rows } = await db.execute<{ id: string }>(sql`select id from subscribers where email = ${email.trim().toLowerCase()} limit 1`);
+  return rows[0]?.id;
+}
+
+/** The digests planned for one subscriber, newest first, with the run each belonged to. */
+export async function listSubscriberDeliveries({ db, subscriberId }: { db: TDb; subscriberId: string }) {
+  const rows = await db
+    .select({
+      id: deliveries.id,
+      state: deliveries.state,
+      sentAt: deliveries.sentAt,
+      createdAt: deliveries.createdAt,
+      attempts: deliveries.attempts,
+      paperCount: sql<number>`cardinality(${deliveries.paperIds})`.mapWith(Number),
+      runId: digestRuns.id,
+      frequency: digestRuns.frequency,
+      periodKey: digestRuns.periodKey,
+    })
+    .from(deliveries)
+    .innerJoin(digestRuns, eq(digestRuns.id, deliveries.runId))
+    .where(eq(deliveries.subscriberId, subscriberId))
+    .orderBy(desc(deliveries.createdAt))
+    .limit(200);
+  return rows;
+}
+
+/** The papers of the last `days` that a topic catches, best score first. */
+export async function listTopicPapers({ db, slug, since, limit }: { db: TDb; slug: string; since: Date; limit: number }) {
+  const { rows } = await db.execute<{ arxiv_id: string; title: string; ingested_at: string; score: number; matched_terms: string[] }>(sql`
+    select p.arxiv_id, p.title, p.ingested_at, pt.score, pt.matched_terms
+    from paper_topics pt join topics t on t.id = pt.topic_id join papers p on p.id = pt.paper_id
+    where t.slug = ${slug} and p.ingested_at >= ${since.toISOString()}
+    order by pt.score desc, p.id desc limit ${limit}`);
+  return rows.map((row) => ({ arxivId: row.arxiv_id, title: row.title, ingestedAt: iso(row.ingested_at), score: Number(row.score), matchedTerms: row.matched_terms }));
+}
