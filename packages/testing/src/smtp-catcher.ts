@@ -9,11 +9,18 @@ export type TCaughtMessage = {
   parsed: ParsedMail;
   /** Header lines exactly as sent, unfolded, for checks that a parser would hide. */
   header: (name: string) => string | undefined;
+  /** False when the catcher kept the message but dropped the connection instead of answering 250. */
+  isAcknowledged: boolean;
 };
 
-/** What the catcher answers after DATA; undefined means 250. Lets tests inject 421/550. */
+/**
+ * What the catcher answers after DATA; undefined means 250. Lets tests inject 421/550, or
+ * `drop`: keep the message and cut the connection before answering, the one way SMTP itself
+ * duplicates (the sender never hears the 250 and tries again).
+ */
 export type TRespond = (input: { envelope: SMTPServerEnvelope; session: SMTPServerSession; count: number }) =>
   | { code: number; message: string }
+  | { drop: true }
   | undefined;
 
 export type TSmtpCatcher = {
@@ -24,6 +31,10 @@ export type TSmtpCatcher = {
   /** Waits this long before answering each message, to keep senders busy mid-run. */
   slowDown: (delayMs: number) => void;
   waitForMessages: (count: number, options?: { timeoutMs?: number }) => Promise<TCaughtMessage[]>;
+  /** Stops listening and cuts every open connection: senders get ECONNREFUSED until `acceptConnections`. */
+  refuseConnections: () => Promise<void>;
+  /** Listens again on the same port. */
+  acceptConnections: () => Promise<void>;
   clear: () => void;
   close: () => Promise<void>;
 };
@@ -38,13 +49,34 @@ function headerReader(raw: string) {
   };
 }
 
-/** A real SMTP server on 127.0.0.1 that keeps every message it accepts. */
-export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
+type TConnection = { id: string; _socket: { destroy: () => void } };
+
+/**
+ * A real SMTP server on 127.0.0.1 that keeps every message it accepts. `port` fixes the port
+ * (0: any free one); `isParsing: false` skips mailparser, for bulk runs that only count
+ * envelopes and headers (reading `parsed` then throws).
+ */
+export async function startSmtpCatcher({ port: wantedPort = 0, isParsing = true }: { port?: number; isParsing?: boolean } = {}): Promise<TSmtpCatcher> {
   const messages: TCaughtMessage[] = [];
   let respond: TRespond | undefined;
   let delayMs = 0;
   let received = 0;
   const waiters = new Set<() => void>();
+
+  const connections = () => (server as unknown as { connections: Set<TConnection> }).connections;
+  const cut = (sessionId?: string) => {
+    for (const connection of connections()) {
+      if (sessionId === undefined || connection.id === sessionId) connection._socket.destroy();
+    }
+  };
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.server.off('error', reject);
+        resolve();
+      });
+    });
 
   const server = new SMTPServer({
     authOptional: true,
@@ -58,12 +90,19 @@ export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
         if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         received += 1;
         const refusal = respond?.({ envelope: session.envelope, session, count: received });
-        if (refusal) {
+        if (refusal && 'code' in refusal) {
           callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
           return;
         }
+        const isAcknowledged = !refusal;
         const raw = Buffer.concat(chunks).toString('utf8');
-        const parsed = await simpleParser(raw);
+        const parsed = isParsing
+          ? await simpleParser(raw)
+          : new Proxy({} as ParsedMail, {
+              get: () => {
+                throw new Error('This catcher was started with isParsing: false');
+              },
+            });
         messages.push({
           envelope: {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
@@ -72,9 +111,11 @@ export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
           raw,
           parsed,
           header: headerReader(raw),
+          isAcknowledged,
         });
         for (const wake of waiters) wake();
-        callback();
+        if (isAcknowledged) callback();
+        else cut(session.id);
       };
       stream.on('end', () => {
         reply().catch((error: Error) => callback(error));
@@ -82,10 +123,9 @@ export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
     },
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  // A sender that dies mid-session resets its connection; that is a test's fault, not the catcher's.
+  server.on('error', () => {});
+  await listen(wantedPort);
   const { port } = server.server.address() as AddressInfo;
 
   return {
@@ -113,6 +153,12 @@ export async function startSmtpCatcher(): Promise<TSmtpCatcher> {
         waiters.add(check);
         check();
       }),
+    refuseConnections: async () => {
+      const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
+      cut();
+      await closed;
+    },
+    acceptConnections: () => listen(port),
     clear: () => {
       messages.length = 0;
     },
