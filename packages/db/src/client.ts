@@ -22,6 +22,10 @@ export function createDatabase({ url, poolSize = 10 }: { url: string; poolSize?:
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // A checked-out client whose backend is terminated between two statements (inside a
+  // transaction, say) emits 'error' with no listener, and that crashed the worker (chaos
+  // scenario 4). The statement in flight still rejects, and the pool drops the dead client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema, casing: 'snake_case' });
   let isClosed = false;
   return {

@@ -72,7 +72,8 @@ export async function sendDelivery({
     await repository.releaseDelivery({ deliveryId, error: reason });
     throw new TransientSendError(reason, { cause: error });
   }
-  await repository.markSent({ deliveryId, messageId: email.messageId ?? result.messageId, smtpResponse: result.response });
+  const sent = { deliveryId, messageId: email.messageId ?? result.messageId, smtpResponse: result.response };
+  await recordSent(() => repository.markSent(sent));
   return { outcome: 'sent', messageId: email.messageId ?? result.messageId };
 }
 
@@ -108,4 +109,20 @@ async function recordBounce({ db, subscriberId, deliveryId, reason }: { db: TDb;
     insert into consent_events (subscriber_id, kind, details)
     select id, 'bounce', ${JSON.stringify({ deliveryId, reason })}::jsonb from bumped
   `);
+}
+
+/**
+ * The server has the message: failing to record that now means a second copy once the lease
+ * expires. So a lost connection (PostgreSQL restarted, backends cut) is retried for a few
+ * seconds, well inside the lease, before the error goes up (chaos scenario 4).
+ */
+async function recordSent(markSent: () => Promise<unknown>, delaysMs = [100, 250, 500, 1_000, 2_000]) {
+  for (const delayMs of delaysMs) {
+    try {
+      return await markSent();
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+  return markSent();
 }

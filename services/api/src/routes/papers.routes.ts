@@ -69,7 +69,7 @@ export const papersRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/admin/papers',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       bodyLimit: INGEST_MAX_BYTES,
       schema: {
         tags: ['papers'],
@@ -111,7 +111,7 @@ export const papersRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/admin/papers',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags: ['papers'],
         summary: 'List papers with their matched topics',

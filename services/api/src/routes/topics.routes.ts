@@ -39,7 +39,8 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/admin/topics',
     {
-      preHandler: app.requireAdmin,
+      // onRequest, before validation: an anonymous caller must not learn which fields are wrong.
+      onRequest: app.requireAdmin,
       schema: {
         tags: ['topics'],
         summary: 'Topics with their matcher definitions',
@@ -56,7 +57,7 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/admin/topics',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags: ['topics'],
         summary: 'Add a topic',
@@ -75,7 +76,7 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/api/admin/topics/:slug',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags: ['topics'],
         summary: "Edit a topic's name, description and terms",
