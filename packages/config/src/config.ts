@@ -72,6 +72,12 @@ const ZSubscriptionsEnv = z.object({
 const ZWorkerEnv = z.object({
   WORKER_CONCURRENCY: positiveInt.default(16),
   RUN_SEED_ON_START: z.preprocess(emptyAsUndefined, booleanish.default(true)),
+  // Where the worker serves GET /metrics; 0 turns it off. Unset: 9091, or off under NODE_ENV=test
+  // so parallel test files do not fight over one port.
+  WORKER_METRICS_PORT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (off) or a port up to 65535').max(65535, 'must be 0 (off) or a port up to 65535').optional(),
+  ),
 });
 
 const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression with five fields');
@@ -151,7 +157,11 @@ function shape(env: TEnv) {
       devInbox: { smtpPort: env.DEV_INBOX_SMTP_PORT, webPort: env.DEV_INBOX_WEB_PORT },
     },
     security: { adminToken: env.ADMIN_TOKEN, secretKey: env.SECRET_KEY },
-    worker: { concurrency: env.WORKER_CONCURRENCY, seedOnStart: env.RUN_SEED_ON_START },
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      seedOnStart: env.RUN_SEED_ON_START,
+      metricsPort: env.WORKER_METRICS_PORT ?? (env.NODE_ENV === 'test' ? 0 : 9091),
+    },
     papers: { sources: env.PAPER_SOURCES, fetchCron: env.PAPER_FETCH_CRON },
     digests: {
       schedulesEnabled: env.DIGEST_SCHEDULES_ENABLED,

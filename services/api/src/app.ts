@@ -13,6 +13,8 @@ import { adminAuthPlugin } from './plugins/admin-auth.plugin.ts';
 import { databasePlugin } from './plugins/database.plugin.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
 import { queuesPlugin } from './plugins/queues.plugin.ts';
+import { adminConsole } from './admin/admin.plugin.ts';
+import { metricsPlugin } from './metrics/metrics.plugin.ts';
 import { adminDigestsRoutes } from './routes/admin-digests.routes.ts';
 import { pageRoutes } from './pages/pages.plugin.ts';
 import { adminSubscriberRoutes } from './routes/admin-subscribers.routes.ts';
@@ -71,6 +73,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(errorHandlerPlugin);
   await app.register(databasePlugin, { url: config.database.url, poolSize: config.database.poolSize });
   await app.register(queuesPlugin, { url: config.redis.url, prefix: config.redis.queuePrefix });
+  await app.register(metricsPlugin);
   await app.register(adminAuthPlugin, { adminToken: config.security.adminToken });
 
   await app.register(healthRoutes);
@@ -91,5 +94,6 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(adminSubscriberRoutes);
   await app.register(pageRoutes);
   await app.register(adminDigestsRoutes);
+  await app.register(adminConsole);
   return app;
 }

@@ -4,11 +4,14 @@ import { createDatabase } from '@paperboy/db';
 import { createDigestComposerFromConfig } from '@paperboy/domain';
 import { compileDigestTemplate, compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
+import { createMetrics, readQueueDepths, type TMetrics } from '@paperboy/metrics';
 import { createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
 import type { Worker } from 'bullmq';
 import type { TWorkerDeps } from './deps.ts';
 import { createDigestRunHandlers, createDigestSendHandlers, startRunSupervisor } from './jobs/digests.jobs.ts';
 import { createEmailHandlers } from './jobs/email.jobs.ts';
+import { instrumentMailer, instrumentWorker } from './instrumentation.ts';
+import { startMetricsServer, type TMetricsServer } from './metrics-server.ts';
 import { HEARTBEAT_EVERY_MS, recordHeartbeat } from './jobs/heartbeat.job.ts';
 import { createPaperHandlers, schedulePaperFetch } from './jobs/papers.jobs.ts';
 
@@ -16,6 +19,10 @@ export type TWorkerRuntime = {
   start: () => Promise<void>;
   /** Stops taking jobs, lets active ones finish within the bound, then closes queues, Redis, SMTP and the pool. */
   close: () => Promise<void>;
+  /** This runtime's own registry (job durations and failures, emails, SMTP latency, queue depths). */
+  metrics: TMetrics;
+  /** Port of `GET /metrics` once started; undefined when WORKER_METRICS_PORT is 0. */
+  metricsPort: () => number | undefined;
 };
 
 /** The worker's composition root. Nothing connects until `start`. */
@@ -28,8 +35,15 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
   let closeDatabase: (() => Promise<void>) | undefined;
   const workers: Worker[] = [];
   let supervisor: { stop: () => Promise<void> } | undefined;
+  let metricsServer: TMetricsServer | undefined;
+  const metrics = createMetrics({
+    queueDepths: async () => (queues ? readQueueDepths(queues.all()) : []),
+    onSourceError: (source, error) => logger.warn({ err: error, source }, 'a metrics source failed; its samples are left out'),
+  });
 
   return {
+    metrics,
+    metricsPort: () => metricsServer?.port,
     start: async () => {
       if (!config.mail.smtpUrl) throw new Error('The worker needs SMTP_URL (npm start sets it to the dev inbox).');
       const database = createDatabase({ url: config.database.url, poolSize: config.database.poolSize });
@@ -60,7 +74,18 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
           concurrency: 1,
           handlers: { heartbeat: () => recordHeartbeat({ redis, prefix, workerId }) },
         }),
-        createQueueWorker({ ...common, queue: 'email', concurrency: config.worker.concurrency, handlers: createEmailHandlers(deps) }),
+        createQueueWorker({
+          ...common,
+          queue: 'email',
+          concurrency: config.worker.concurrency,
+          // One mailer wrapper per kind, so emails and SMTP latency are counted by kind.
+          handlers: {
+            confirmation: createEmailHandlers({ ...deps, mailer: instrumentMailer({ mailer: deps.mailer, metrics, kind: 'confirmation' }) }).confirmation,
+            'manage-preferences': createEmailHandlers({ ...deps, mailer: instrumentMailer({ mailer: deps.mailer, metrics, kind: 'manage-preferences' }) })[
+              'manage-preferences'
+            ],
+          },
+        }),
         createQueueWorker({ ...common, queue: 'papers', concurrency: 2, handlers: createPaperHandlers(deps) }),
         createQueueWorker({ ...common, queue: 'digest-runs', concurrency: 1, handlers: createDigestRunHandlers(deps) }),
         createQueueWorker({
@@ -69,14 +94,13 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
           concurrency: config.digests.sendConcurrency,
           handlers: createDigestSendHandlers({
             ...deps,
+            mailer: instrumentMailer({ mailer: deps.mailer, metrics, kind: 'digest' }),
             composer: createDigestComposerFromConfig({ db: deps.db, config, template: await compileDigestTemplate() }),
           }),
         }),
       );
       for (const worker of workers) {
-        worker.on('failed', (job, error) =>
-          logger.warn({ queue: worker.name, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
-        );
+        instrumentWorker({ worker, metrics, logger });
         worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
       }
 
@@ -98,6 +122,9 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
         void worker.run().catch((error: Error) => logger.error({ queue: worker.name, err: error }, 'worker stopped'));
       }
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+      if (config.worker.metricsPort !== 0) {
+        metricsServer = await startMetricsServer({ metrics, host: config.server.host, port: config.worker.metricsPort, logger });
+      }
       logger.info({ workerId, queues: workers.map((worker) => worker.name) }, 'worker started');
     },
     close: async () => {
@@ -105,6 +132,8 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
       deps = undefined;
       if (!current) return;
       await supervisor?.stop();
+      await metricsServer?.close();
+      metricsServer = undefined;
       await closeWorkers({ workers, timeoutMs: config.server.shutdownTimeoutMs - 1_000, logger });
       await queues?.close();
       current.mailer.close();
