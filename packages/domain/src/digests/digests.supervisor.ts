@@ -12,7 +12,11 @@ export type TSupervision = { runId: string; outcome: 'done' | 'paused' | 'starte
 /**
  * Postgres is the truth and the queue is transport. Every few seconds one worker (an
  * advisory lock picks it) looks at the runs that should be moving and:
- * - re-enqueues deliveries no job has touched for `idleMs` (a lost Redis, a dead worker);
+ * - once the send queue has run dry, re-enqueues deliveries no job has touched for `idleMs`
+ *   (Redis lost its data, a worker died mid-send, a job gave up). While the queue still holds
+ *   send jobs, pending rows are simply waiting their turn: re-adding tens of thousands of
+ *   jobs every few seconds (deduplicated, but each one a Lua call) would stall Redis for the
+ *   very workers draining it;
  * - finishes runs with nothing left to send, and refreshes their counts;
  * - pauses runs whose failures passed their limit, saying why;
  * - starts planned runs that were never started (their creator died in between).
@@ -20,11 +24,14 @@ export type TSupervision = { runId: string; outcome: 'done' | 'paused' | 'starte
 export async function superviseRuns({
   db,
   enqueueSends,
+  countQueuedSends,
   now,
   idleMs,
 }: {
   db: TDatabase;
   enqueueSends: TEnqueueSends;
+  /** Send jobs waiting, active or delayed in the queue, across all runs. */
+  countQueuedSends: () => Promise<number>;
   now: Date;
   idleMs: number;
 }): Promise<TSupervision[] | undefined> {
@@ -41,8 +48,10 @@ export async function superviseRuns({
     }
 
     const { runs } = await repository.listRunsInState({ state: 'sending' });
+    const isQueueDry = runs.length > 0 && (await countQueuedSends()) === 0;
     for (const run of runs) {
-      results.push(await superviseRun({ repository, run, enqueueSends, now, idleBefore, wasPlanned: stalePlanned.some((p) => p.id === run.id) }));
+      const wasPlanned = stalePlanned.some((planned) => planned.id === run.id);
+      results.push(await superviseRun({ repository, run, enqueueSends, now, idleBefore, wasPlanned, mayRequeue: isQueueDry || wasPlanned }));
     }
     return results;
   });
@@ -55,6 +64,7 @@ async function superviseRun({
   now,
   idleBefore,
   wasPlanned,
+  mayRequeue,
 }: {
   repository: ReturnType<typeof createDigestsRepository>;
   run: TDigestRun;
@@ -62,6 +72,7 @@ async function superviseRun({
   now: Date;
   idleBefore: Date;
   wasPlanned: boolean;
+  mayRequeue: boolean;
 }): Promise<TSupervision> {
   const { counts } = await repository.countDeliveries({ runId: run.id });
   const tally = { sentCount: counts.sent, failedCount: counts.failed };
@@ -76,6 +87,7 @@ async function superviseRun({
     return { runId: run.id, outcome: 'paused', requeued: 0 };
   }
   await repository.updateRun({ runId: run.id, set: tally });
+  if (!mayRequeue) return { runId: run.id, outcome: 'sending', requeued: 0 };
   const { deliveries } = await repository.listDeliveriesToSend({ runId: run.id, idleBefore: wasPlanned ? now : idleBefore });
   await enqueueSends(deliveries);
   return { runId: run.id, outcome: wasPlanned ? 'started' : 'sending', requeued: deliveries.length };

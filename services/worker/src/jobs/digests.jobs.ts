@@ -54,9 +54,13 @@ export function createDigestSendHandlers(deps: TWorkerDeps & { composer: TDigest
 /** Runs the supervisor on a timer, independent of Redis, so a lost queue is rebuilt from Postgres. */
 export function startRunSupervisor(deps: TWorkerDeps): { stop: () => Promise<void> } {
   const enqueueSends = createEnqueueSends(deps.queues);
+  const countQueuedSends = async () => {
+    const counts = await deps.queues.get('digest-sends').getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  };
   let current: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    current = superviseRuns({ db: deps.db, enqueueSends, now: new Date(), idleMs: deps.config.digests.leaseMs }).catch(
+    current = superviseRuns({ db: deps.db, enqueueSends, countQueuedSends, now: new Date(), idleMs: deps.config.digests.leaseMs }).catch(
       (error: Error) => deps.logger.warn({ err: error }, 'run supervision failed; will try again'),
     );
   }, deps.config.digests.supervisorIntervalMs);
