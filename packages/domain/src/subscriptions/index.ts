@@ -24,3 +24,4 @@ export {
   ZAdminSubscriberQuery,
 } from './admin-subscribers.usecases.ts';
 export type { TAdminSubscriber, TAdminSubscriberQuery } from './admin-subscribers.usecases.ts';
+export { findUnsentConfirmations } from './confirmation-sweep.ts';
