@@ -132,7 +132,7 @@ for (const run of pipelines) {
   log(`| pipeline, ${label}: sending alone | ${round(run.planned / run.sendingSeconds)} messages/s accepted by the sink |`);
   log(`| pipeline, ${label}: start to accepted, p50 / p99 | ${round(run.latencyP50Seconds)} s / ${round(run.latencyP99Seconds)} s |`);
   log(`| pipeline, ${label}: worker peak RSS | ${run.workerPeakRssMb.join(' + ')} MB |`);
-  log(`| pipeline, ${label}: Redis memory at peak | ${run.redisPeakMb} MB |`);
+  log(`| pipeline, ${label}: Redis memory added at peak | ${run.redisPeakMb} MB |`);
   log(`| pipeline, ${label}: one message per delivery | ${run.isExactlyOnce ? 'yes' : 'NO'} (sink accepted ${run.sinkAccepted}) |`);
 }
 log(`| render, compiled once + Handlebars | ${results.render.compiledPerSecond} digests/s |`);
