@@ -10,7 +10,7 @@ import {
 } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ZErrorBody } from './subscriptions.routes.ts';
+import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
 
 const security = [{ admin: [] }];
 

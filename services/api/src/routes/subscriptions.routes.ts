@@ -1,12 +1,7 @@
 import { SIGNUP_ACCEPTED, signup, ZSignupAccepted, ZSignupInput, type TEnqueueSubscriptionEmail, type TRequestOrigin } from '@paperboy/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-
-/** The error body every route answers with (see the error-handler plugin). */
-export const ZErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-});
+import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
 
 export function requestOrigin(request: FastifyRequest): TRequestOrigin {
   return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
