@@ -22,14 +22,7 @@ export function rankSql(summedScore: SQL, upvotes: SQL): SQL {
     + ${sql.raw(String(trendingWeight))} * least(1, ln(1 + greatest(${upvotes}, 0)) / ln(${sql.raw(String(1 + upvotesForFullTrending))})))`;
 }
 
-/** The parts of the "why you got this" line: `Topic name (term, term); “keyword” · 142 upvotes`. */
-export const topicReasonSql = sql`t.name || ' (' || array_to_string(pt.matched_terms[1:3], ', ') || ')'`;
-export const keywordReasonSql = sql`'“' || k.phrase || '”'`;
-export function upvotesLabelSql(upvotes: SQL): SQL {
-  return sql`${upvotes} || case when ${upvotes} = 1 then ' upvote' else ' upvotes' end`;
-}
-
-/** The same line in TypeScript, for the digest composer: reasons ordered by score, best first. */
+/** The "why you got this" line, e.g. `Topic (term, term); “keyword” · 142 upvotes`, reasons best first. */
 export function formatWhy({ reasons, upvotes }: { reasons: { kind: 'topic' | 'keyword'; label: string; terms: string[]; score: number }[]; upvotes: number }): string {
   const parts = [...reasons]
     .sort((a, b) => b.score - a.score || a.label.localeCompare(b.label))
@@ -59,11 +52,11 @@ export type TCandidate = {
  * Papers are those ingested since `since` that match one of the subscriber's topics
  * (subscriber_topics -> paper_topics) or keywords (subscriber_keywords -> paper_keywords), minus
  * the papers already sent to that subscriber. Columns: subscriber_id, paper_id, arxiv_id, title,
- * upvotes, relevance, trending, rank, position (1 = best, per subscriber), reasons (jsonb), why.
+ * upvotes, relevance, trending, rank, position (1 = best, per subscriber), reasons (jsonb).
  * `subscribers` is a SQL condition on `s`, the subscribers table (e.g. `s.id = $1`).
  */
 export function rankedCandidatesSql({ subscribers, since }: { subscribers: SQL; since: Date }): SQL {
-  const { relevanceScale, relevanceWeight, trendingWeight, upvotesForFullTrending } = RANKING;
+  const { relevanceScale, upvotesForFullTrending } = RANKING;
   return sql`
     with chosen as (
       select s.id as subscriber_id from subscribers s where ${subscribers}
@@ -85,20 +78,15 @@ export function rankedCandidatesSql({ subscribers, since }: { subscribers: SQL; 
       select m.subscriber_id, m.paper_id, p.arxiv_id, p.title, p.upvotes,
         1 - exp(-sum(m.score) / ${relevanceScale}) as relevance,
         least(1, ln(1 + p.upvotes) / ln(${1 + upvotesForFullTrending})) as trending,
-        jsonb_agg(jsonb_build_object('kind', m.kind, 'label', m.label, 'slug', m.slug, 'score', m.score, 'terms', m.terms) order by m.score desc, m.label) as reasons,
-        string_agg(
-          case when m.kind = 'topic' then m.label || ' (' || array_to_string(m.terms[1:3], ', ') || ')' else '“' || m.label || '”' end,
-          '; ' order by m.score desc, m.label
-        ) || ' · ' || p.upvotes || case when p.upvotes = 1 then ' upvote' else ' upvotes' end as why
+        ${rankSql(sql`sum(m.score)`, sql`p.upvotes`)} as rank,
+        jsonb_agg(jsonb_build_object('kind', m.kind, 'label', m.label, 'slug', m.slug, 'score', m.score, 'terms', m.terms) order by m.score desc, m.label) as reasons
       from matches m
       join papers p on p.id = m.paper_id
       where p.ingested_at >= ${since.toISOString()}
         and not exists (select 1 from sent_papers sp where sp.subscriber_id = m.subscriber_id and sp.paper_id = m.paper_id)
       group by m.subscriber_id, m.paper_id, p.arxiv_id, p.title, p.upvotes
     )
-    select scored.*,
-      ${relevanceWeight} * relevance + ${trendingWeight} * trending as rank,
-      row_number() over (partition by subscriber_id order by ${relevanceWeight} * relevance + ${trendingWeight} * trending desc, paper_id desc) as position
+    select scored.*, row_number() over (partition by subscriber_id order by rank desc, paper_id desc) as position
     from scored
   `;
 }
@@ -114,7 +102,6 @@ type TCandidateRow = {
   rank: number;
   position: string | number;
   reasons: TCandidateReason[];
-  why: string;
 };
 
 /** One subscriber's best candidates since `since`, ranked, each with its reasons and "why" line. */
@@ -135,7 +122,7 @@ export async function findCandidates({ db, subscriberId, since, limit }: { db: T
     rank: Number(row.rank),
     position: Number(row.position),
     reasons: row.reasons,
-    why: row.why,
+    why: formatWhy({ reasons: row.reasons, upvotes: row.upvotes }),
   }));
 }
 

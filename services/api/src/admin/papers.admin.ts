@@ -2,7 +2,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import { AppError, createPapersRepository, ingestPapers, listTopicsForAdmin, type TIngestResult } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { enqueueMatchJobs } from '../routes/papers.routes.ts';
+import { createEnqueueMatches } from '@paperboy/queue';
 import { pager } from './admin.pager.ts';
 import type { TAdminRouteOptions } from './admin.view.ts';
 
@@ -52,7 +52,7 @@ export const paperRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
       throw new AppError({ code: 'papers.unparseable', status: 400, message: 'Choose a file to upload.' });
     }
     const body = (await file.toBuffer()).toString('utf8');
-    const result = await ingestPapers({ db: app.db, body, contentType: contentTypeOf(file), enqueueMatches: enqueueMatchJobs(app) });
+    const result = await ingestPapers({ db: app.db, body, contentType: contentTypeOf(file), enqueueMatches: createEnqueueMatches(app.queues) });
     request.log.info({ format: result.format, stored: result.stored, rejected: result.rejected.length }, 'papers uploaded from the console');
     return view(reply, 'papers', await showPapers({ page: 1 }, { ...result, filename: file.filename }));
   });

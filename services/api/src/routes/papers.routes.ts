@@ -1,6 +1,5 @@
 import multipart from '@fastify/multipart';
-import { AppError, createPapersRepository, ingestPapers, type TEnqueueMatches } from '@paperboy/domain';
-import type { FastifyInstance } from 'fastify';
+import { AppError, createPapersRepository, ingestPapers } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createEnqueueMatches } from '@paperboy/queue';
@@ -55,10 +54,6 @@ const ZListQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-export function enqueueMatchJobs(app: FastifyInstance): TEnqueueMatches {
-  return createEnqueueMatches(app.queues);
-}
-
 export const papersRoutes: FastifyPluginAsyncZod = async (app) => {
   // Bodies stay raw text here: the format is told apart by content type and shape, and a
   // malformed item must be reported by index rather than fail the whole request as bad JSON.
@@ -104,7 +99,7 @@ export const papersRoutes: FastifyPluginAsyncZod = async (app) => {
         contentType = /\.(jsonl|ndjson)$/i.test(file.filename) ? 'application/x-ndjson' : /\.(xml|atom)$/i.test(file.filename) ? 'application/atom+xml' : file.mimetype;
       }
       if (typeof body !== 'string') throw new AppError({ code: 'papers.unparseable', status: 400, message: 'The body is empty.' });
-      return ingestPapers({ db: app.db, body, contentType, enqueueMatches: enqueueMatchJobs(app) });
+      return ingestPapers({ db: app.db, body, contentType, enqueueMatches: createEnqueueMatches(app.queues) });
     },
   );
 
