@@ -8,10 +8,11 @@ import { createMetrics, readQueueDepths, type TMetrics } from '@paperboy/metrics
 import { createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
 import type { Worker } from 'bullmq';
 import type { TWorkerDeps } from './deps.ts';
-import { createDigestRunHandlers, createDigestSendHandlers, startRunSupervisor } from './jobs/digests.jobs.ts';
+import { createDigestRunHandlers, createDigestSendHandlers } from './jobs/digests.jobs.ts';
 import { createEmailHandlers } from './jobs/email.jobs.ts';
 import { instrumentMailer, instrumentWorker } from './instrumentation.ts';
 import { startMetricsServer, type TMetricsServer } from './metrics-server.ts';
+import { startSupervisor } from './supervisor.ts';
 import { HEARTBEAT_EVERY_MS, recordHeartbeat } from './jobs/heartbeat.job.ts';
 import { createPaperHandlers, schedulePaperFetch } from './jobs/papers.jobs.ts';
 
@@ -117,7 +118,7 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
             );
         }
       }
-      supervisor = startRunSupervisor(deps);
+      supervisor = startSupervisor(deps);
       for (const worker of workers) {
         void worker.run().catch((error: Error) => logger.error({ queue: worker.name, err: error }, 'worker stopped'));
       }

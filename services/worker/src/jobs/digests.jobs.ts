@@ -1,10 +1,8 @@
 import {
   createRun,
-  findUnsentConfirmations,
   sendDelivery,
   startRun,
   runSettingsFromConfig,
-  superviseRuns,
   type TDigestComposer,
 } from '@paperboy/domain';
 import { createEnqueueSends, type THandlers } from '@paperboy/queue';
@@ -51,44 +49,3 @@ export function createDigestSendHandlers(deps: TWorkerDeps & { composer: TDigest
   };
 }
 
-
-const CONFIRMATION_GRACE_MS = 2 * 60_000;
-
-/** Re-queues confirmations Redis lost (see findUnsentConfirmations); job ids dedupe within a grace period. */
-async function sweepUnsentConfirmations(deps: TWorkerDeps) {
-  const now = Date.now();
-  const { subscriberIds } = await findUnsentConfirmations({
-    db: deps.db,
-    createdBefore: new Date(now - CONFIRMATION_GRACE_MS),
-    createdAfter: new Date(now - deps.config.subscriptions.tokenTtlDays.confirm * 86_400_000),
-    limit: 1_000,
-  });
-  const bucket = Math.floor(now / CONFIRMATION_GRACE_MS);
-  await deps.queues.enqueueMany({
-    queue: 'email',
-    job: 'confirmation',
-    items: subscriberIds.map((subscriberId) => ({ payload: { subscriberId }, jobId: `confirmation-${subscriberId}-sweep-${bucket}` })),
-  });
-}
-
-/** Runs the supervisors on a timer, independent of Redis, so what a lost queue held is rebuilt from Postgres. */
-export function startRunSupervisor(deps: TWorkerDeps): { stop: () => Promise<void> } {
-  const enqueueSends = createEnqueueSends(deps.queues);
-  const countQueuedSends = async () => {
-    const counts = await deps.queues.get('digest-sends').getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-    return Object.values(counts).reduce((sum, count) => sum + count, 0);
-  };
-  let current: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    current = Promise.all([
-      superviseRuns({ db: deps.db, enqueueSends, countQueuedSends, now: new Date(), idleMs: deps.config.digests.leaseMs }),
-      sweepUnsentConfirmations(deps),
-    ]).catch((error: Error) => deps.logger.warn({ err: error }, 'supervision failed; will try again'));
-  }, deps.config.digests.supervisorIntervalMs);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await current;
-    },
-  };
-}

@@ -1,4 +1,4 @@
-import { sendSubscriptionEmail } from '@paperboy/domain';
+import { findUnsentConfirmations, sendSubscriptionEmail } from '@paperboy/domain';
 import { classifySmtpError } from '@paperboy/email';
 import type { THandlers } from '@paperboy/queue';
 import { UnrecoverableError } from 'bullmq';
@@ -17,4 +17,23 @@ export function createEmailHandlers(deps: TWorkerDeps): THandlers<'email'> {
     }
   };
   return { confirmation: send('confirmation'), 'manage-preferences': send('manage-preferences') };
+}
+
+const CONFIRMATION_GRACE_MS = 2 * 60_000;
+
+/** Re-queues confirmations Redis lost (see findUnsentConfirmations); job ids dedupe within a grace period. */
+export async function sweepUnsentConfirmations(deps: TWorkerDeps) {
+  const now = Date.now();
+  const { subscriberIds } = await findUnsentConfirmations({
+    db: deps.db,
+    createdBefore: new Date(now - CONFIRMATION_GRACE_MS),
+    createdAfter: new Date(now - deps.config.subscriptions.tokenTtlDays.confirm * 86_400_000),
+    limit: 1_000,
+  });
+  const bucket = Math.floor(now / CONFIRMATION_GRACE_MS);
+  await deps.queues.enqueueMany({
+    queue: 'email',
+    job: 'confirmation',
+    items: subscriberIds.map((subscriberId) => ({ payload: { subscriberId }, jobId: `confirmation-${subscriberId}-sweep-${bucket}` })),
+  });
 }
