@@ -29,6 +29,7 @@ const ZOptions = z.object({
   workers: sizes,
   planning: sizes,
   sendConcurrency: count,
+  sendBatch: count,
   smtpConnections: count,
   profile: z.boolean(),
   only: z.enum(['all', 'pipeline']),
@@ -45,6 +46,7 @@ function options() {
       workers: { type: 'string' },
       planning: { type: 'string' },
       'send-concurrency': { type: 'string' },
+      'send-batch': { type: 'string' },
       'smtp-connections': { type: 'string' },
       profile: { type: 'boolean', default: false },
       only: { type: 'string', default: 'all' },
@@ -61,7 +63,9 @@ function options() {
     signupSeconds: values['signup-seconds'] ?? (quick ? '2' : '20'),
     workers: values.workers ?? (quick ? '1' : '1,2'),
     planning: values.planning ?? (quick ? '500' : '10000,100000'),
-    sendConcurrency: values['send-concurrency'] ?? '64',
+    // The worker's own defaults (DIGEST_SEND_CONCURRENCY, DIGEST_SEND_BATCH_SIZE).
+    sendConcurrency: values['send-concurrency'] ?? '4',
+    sendBatch: values['send-batch'] ?? '50',
     smtpConnections: values['smtp-connections'] ?? '8',
     profile: values.profile,
     only: values.only,
@@ -101,7 +105,7 @@ const best = pipelines.reduce((a, b) => (b.digestsPerSecond > a.digestsPerSecond
 const raw = await benchRawSmtp({
   count: Math.min(settings.subscribers, settings.quick ? 300 : 30_000),
   connections: settings.smtpConnections * best.workers,
-  concurrency: settings.sendConcurrency * best.workers,
+  concurrency: settings.sendConcurrency * settings.sendBatch * best.workers,
 });
 log(`Ingestion and matching: ${settings.ingestPapers} papers...`);
 const ingest = await benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers });

@@ -7,7 +7,10 @@ import pg from 'pg';
 export async function freshDatabase({ adminUrl, name }: { adminUrl: string; name: string }) {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
+  // Dropping and creating go through the maintenance database: the one in DATABASE_URL may not exist yet.
+  const maintenanceUrl = new URL(adminUrl);
+  maintenanceUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: maintenanceUrl.toString() });
   await admin.connect();
   await admin.query(`drop database if exists "${name}" with (force)`);
   await admin.end();

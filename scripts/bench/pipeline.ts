@@ -13,6 +13,7 @@ export type TPipelineSettings = {
   papers: number;
   workers: number;
   sendConcurrency: number;
+  sendBatch: number;
   smtpConnections: number;
   /** Writes a CPU profile of each worker here (node --cpu-prof). */
   profileDir?: string;
@@ -61,8 +62,8 @@ export async function benchPipeline(settings: TPipelineSettings): Promise<TPipel
     SECRET_KEY: randomBytes(32).toString('hex'),
     DIGEST_SCHEDULES_ENABLED: 'false',
     DIGEST_SEND_CONCURRENCY: String(settings.sendConcurrency),
+    DIGEST_SEND_BATCH_SIZE: String(settings.sendBatch),
     SMTP_MAX_CONNECTIONS: String(settings.smtpConnections),
-    DATABASE_POOL_SIZE: String(Math.min(settings.sendConcurrency, 20)),
     WORKER_METRICS_PORT: '0',
   };
   const redis = createRedis({ url: settings.redisUrl, role: 'producer' });

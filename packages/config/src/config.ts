@@ -90,7 +90,9 @@ const ZDigestsEnv = z.object({
   DIGEST_WEEKLY_LOOKBACK_DAYS: positiveInt.default(7),
   DIGEST_DAILY_LOOKBACK_DAYS: positiveInt.default(1),
   DIGEST_MAX_FAILURE_RATIO: ratio.default(0.1),
-  DIGEST_SEND_CONCURRENCY: positiveInt.default(32),
+  // Send jobs a worker runs at once, each a batch of DIGEST_SEND_BATCH_SIZE deliveries.
+  DIGEST_SEND_CONCURRENCY: positiveInt.default(4),
+  DIGEST_SEND_BATCH_SIZE: positiveInt.max(1_000, 'must be at most 1000').default(50),
   DIGEST_MAX_ATTEMPTS: positiveInt.default(8),
   DIGEST_SEND_LEASE_MS: positiveInt.default(120_000),
   DIGEST_SUPERVISOR_INTERVAL_MS: positiveInt.default(5_000),
@@ -121,6 +123,19 @@ const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
     const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY];
     if (dkim.some(Boolean) && !dkim.every(Boolean)) {
       ctx.addIssue({ code: 'custom', path: ['DKIM_PRIVATE_KEY'], message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together' });
+    }
+    // A worker claims DIGEST_SEND_CONCURRENCY x DIGEST_SEND_BATCH_SIZE deliveries at once. Under a
+    // rate limit the last of them waits its turn; its lease must outlast that wait (twice over), or
+    // another worker would take it for abandoned and send it again.
+    if (env.SMTP_RATE_PER_SECOND) {
+      const drainMs = ((env.DIGEST_SEND_CONCURRENCY * env.DIGEST_SEND_BATCH_SIZE) / env.SMTP_RATE_PER_SECOND) * 1_000;
+      if (env.DIGEST_SEND_LEASE_MS < 2 * drainMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['DIGEST_SEND_LEASE_MS'],
+          message: `must be at least ${Math.ceil(2 * drainMs)} at SMTP_RATE_PER_SECOND=${env.SMTP_RATE_PER_SECOND} (twice the time to send DIGEST_SEND_CONCURRENCY x DIGEST_SEND_BATCH_SIZE messages)`,
+        });
+      }
     }
     if (env.NODE_ENV !== 'production') return;
     if (env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
@@ -169,6 +184,7 @@ function shape(env: TEnv) {
       lookbackDays: { weekly: env.DIGEST_WEEKLY_LOOKBACK_DAYS, daily: env.DIGEST_DAILY_LOOKBACK_DAYS },
       maxFailureRatio: env.DIGEST_MAX_FAILURE_RATIO,
       sendConcurrency: env.DIGEST_SEND_CONCURRENCY,
+      sendBatchSize: env.DIGEST_SEND_BATCH_SIZE,
       maxAttempts: env.DIGEST_MAX_ATTEMPTS,
       leaseMs: env.DIGEST_SEND_LEASE_MS,
       supervisorIntervalMs: env.DIGEST_SUPERVISOR_INTERVAL_MS,

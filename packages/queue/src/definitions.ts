@@ -23,9 +23,9 @@ export const queueDefinitions = {
     /** Move a planned run to sending and put every pending delivery on the send queue. */
     start: z.object({ runId: z.uuid() }).strict(),
   },
-  /** One digest to one subscriber; the delivery row holds everything else. */
+  /** A batch of one run's digests (DIGEST_SEND_BATCH_SIZE); the delivery rows hold everything else. */
   'digest-sends': {
-    send: z.object({ deliveryId: z.uuid() }).strict(),
+    send: z.object({ runId: z.uuid(), deliveryIds: z.array(z.uuid()).min(1).max(1_000) }).strict(),
   },
 } as const;
 

@@ -26,7 +26,8 @@ export function instrumentMailer({ mailer, metrics, kind }: { mailer: TMailer; m
 }
 
 // Payloads carry ids only (never addresses), so they are safe to log and they are what ties a
-// job line to the API's: runId for a run's start job, deliveryId, paperId, subscriberId.
+// job line to the API's: runId for a run's start job and its send batches (with their
+// deliveryIds), paperId, subscriberId.
 function jobFields(queue: string, job: Job) {
   const durationMs = job.processedOn ? (job.finishedOn ?? Date.now()) - job.processedOn : undefined;
   return { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, durationMs, ids: job.data as Record<string, unknown> };
@@ -37,7 +38,7 @@ export function instrumentWorker({ worker, metrics, logger }: { worker: Worker; 
   worker.on('completed', (job) => {
     const fields = jobFields(worker.name, job);
     if (fields.durationMs !== undefined) metrics.jobs.duration.observe({ queue: worker.name, job: job.name, outcome: 'completed' }, fields.durationMs / 1_000);
-    logger.info({ ...fields, outcome: 'completed' }, 'job done');
+    logger.info({ ...fields, outcome: 'completed', result: job.returnvalue as unknown }, 'job done');
   });
   worker.on('failed', (job, error) => {
     if (!job) {

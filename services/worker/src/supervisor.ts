@@ -5,7 +5,7 @@ import { sweepUnsentConfirmations } from './jobs/email.jobs.ts';
 
 /** Runs the supervisors on a timer, independent of Redis, so what a lost queue held is rebuilt from Postgres. */
 export function startSupervisor(deps: TWorkerDeps): { stop: () => Promise<void> } {
-  const enqueueSends = createEnqueueSends(deps.queues);
+  const enqueueSends = createEnqueueSends(deps.queues, { batchSize: deps.config.digests.sendBatchSize });
   const countQueuedSends = async () => {
     const counts = await deps.queues.get('digest-sends').getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
     return Object.values(counts).reduce((sum, count) => sum + count, 0);

@@ -102,6 +102,9 @@ export function createDigestComposer({
   }
 
   return {
+    /** Loads the papers of a whole batch in one round of queries, before its messages are composed. */
+    preload: (paperIds: number[]) => loadPapers([...new Set(paperIds)]),
+
     compose: async (delivery: TClaimedDelivery): Promise<TOutgoingEmail> => {
       await loadPapers(delivery.paperIds);
       const topicIds = new Set(delivery.topicIds);

@@ -21,6 +21,13 @@ export type TClaimedDelivery = {
   attempts: number;
 };
 
+export type TSentDelivery = { deliveryId: string; messageId: string; smtpResponse: string };
+
+// One array parameter rather than a list of parameters: the statement text is the same for
+// every batch size, so PostgreSQL parses one statement and the parameter count stays small.
+const uuidArray = (values: string[]) => sql`${sql.param(values)}::uuid[]`;
+const textArray = (values: string[]) => sql`${sql.param(values)}::text[]`;
+
 export function createDigestsRepository({ db }: { db: TDb }) {
   return {
     /** Inserts a run; for a scheduled run whose period already has one, inserts nothing and returns undefined. */
@@ -114,10 +121,11 @@ export function createDigestsRepository({ db }: { db: TDb }) {
     },
 
     /**
-     * Claims a delivery for sending: only while its run is sending, its subscriber is still
-     * confirmed, and no other attempt holds it (pending, or sending with an expired lease).
+     * Claims a batch of deliveries for sending, in one statement: each only while its run is
+     * sending, its subscriber is still confirmed, and no other attempt holds it (pending, or
+     * sending with an expired lease). The others are left as they are.
      */
-    claimDelivery: async ({ deliveryId, leaseExpiredBefore }: { deliveryId: string; leaseExpiredBefore: Date }) => {
+    claimDeliveries: async ({ deliveryIds, leaseExpiredBefore }: { deliveryIds: string[]; leaseExpiredBefore: Date }) => {
       const { rows } = await db.execute<{
         id: string;
         run_id: string;
@@ -132,7 +140,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         update deliveries d
         set state = 'sending', attempts = d.attempts + 1, updated_at = now()
         from digest_runs r, subscribers s
-        where d.id = ${deliveryId}::uuid
+        where d.id = any(${uuidArray(deliveryIds)})
           and r.id = d.run_id and r.state = 'sending'
           and s.id = d.subscriber_id and s.status = 'confirmed' and s.email is not null
           and (d.state = 'pending'
@@ -141,8 +149,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
           array(select st.topic_id from subscriber_topics st where st.subscriber_id = d.subscriber_id) as topic_ids,
           array(select sk.keyword_id from subscriber_keywords sk where sk.subscriber_id = d.subscriber_id) as keyword_ids
       `);
-      const row = rows[0];
-      const delivery: TClaimedDelivery | undefined = row && {
+      const claimed: TClaimedDelivery[] = rows.map((row) => ({
         id: row.id,
         runId: row.run_id,
         subscriberId: row.subscriber_id,
@@ -152,28 +159,31 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         topicIds: row.topic_ids,
         keywordIds: row.keyword_ids,
         attempts: row.attempts,
-      };
-      return { delivery };
+      }));
+      return { claimed };
     },
 
-    getDeliveryState: async ({ deliveryId }: { deliveryId: string }) => {
-      const { rows } = await db.execute<{ state: TDeliveryState; run_state: TRunState; subscriber_status: string }>(sql`
-        select d.state, r.state as run_state, s.status as subscriber_status
-        from deliveries d join digest_runs r on r.id = d.run_id join subscribers s on s.id = d.subscriber_id
-        where d.id = ${deliveryId}::uuid
-      `);
-      return { delivery: rows[0] };
-    },
-
-    /** Marks a claimed delivery sent and records its papers as received, in one statement. */
-    markSent: async ({ deliveryId, messageId, smtpResponse }: { deliveryId: string; messageId: string; smtpResponse: string }) => {
+    /**
+     * Marks claimed deliveries sent and records their papers as received, one statement for the
+     * whole group; each row keeps its own server answer and message id.
+     */
+    markSent: async ({ sent }: { sent: TSentDelivery[] }) => {
+      if (sent.length === 0) return { marked: 0 };
       const { rows } = await db.execute<{ id: string }>(sql`
-        with sent as (
-          update deliveries
-          set state = 'sent', message_id = ${messageId}, smtp_response = ${smtpResponse.slice(0, 500)},
+        with accepted as (
+          select * from unnest(
+            ${uuidArray(sent.map((item) => item.deliveryId))},
+            ${textArray(sent.map((item) => item.messageId))},
+            ${textArray(sent.map((item) => item.smtpResponse.slice(0, 500)))}
+          ) as accepted(id, message_id, smtp_response)
+        ),
+        sent as (
+          update deliveries d
+          set state = 'sent', message_id = accepted.message_id, smtp_response = accepted.smtp_response,
               last_error = null, sent_at = now(), updated_at = now()
-          where id = ${deliveryId}::uuid and state = 'sending'
-          returning id, subscriber_id, paper_ids
+          from accepted
+          where d.id = accepted.id and d.state = 'sending'
+          returning d.id, d.subscriber_id, d.paper_ids
         ),
         recorded as (
           insert into sent_papers (subscriber_id, paper_id, delivery_id)
@@ -186,7 +196,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         )
         select id from sent
       `);
-      return { isMarked: rows.length > 0 };
+      return { marked: rows.length };
     },
 
     /** Gives a claimed delivery back after a transient failure, for the job's own retry to claim again. */
@@ -206,13 +216,16 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       return { subscriberId: row?.subscriberId };
     },
 
-    /** A delivery whose subscriber left (unsubscribed, erased) after planning is never sent. */
-    cancelDelivery: async ({ deliveryId }: { deliveryId: string }) => {
-      await db.execute(sql`
+    /** Deliveries whose subscriber left (unsubscribed, erased) after planning are never sent. */
+    cancelUnconfirmed: async ({ deliveryIds }: { deliveryIds: string[] }) => {
+      const { rows } = await db.execute<{ id: string }>(sql`
         update deliveries d set state = 'cancelled', updated_at = now()
         from subscribers s
-        where d.id = ${deliveryId}::uuid and d.state = 'pending' and s.id = d.subscriber_id and s.status <> 'confirmed'
+        where d.id = any(${uuidArray(deliveryIds)}) and d.state = 'pending'
+          and s.id = d.subscriber_id and (s.status <> 'confirmed' or s.email is null)
+        returning d.id
       `);
+      return { cancelled: rows.length };
     },
 
     cancelPending: async ({ runId }: { runId: string }) => {

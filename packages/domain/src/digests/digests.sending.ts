@@ -1,13 +1,20 @@
-import { classifySmtpError, type TMailer } from '@paperboy/email';
+import { classifySmtpError, type TMailer, type TOutgoingEmail } from '@paperboy/email';
 import type { TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 import type { TDigestComposer } from './digests.composer.ts';
-import { createDigestsRepository } from './digests.repository.ts';
+import { createDigestsRepository, type TClaimedDelivery, type TDigestsRepository, type TSentDelivery } from './digests.repository.ts';
 
-export type TSendOutcome =
-  | { outcome: 'sent'; messageId: string }
-  | { outcome: 'failed'; reason: string }
-  | { outcome: 'skipped'; reason: string };
+export type TDeliveryFailure = { deliveryId: string; reason: string };
+
+export type TBatchOutcome = {
+  sent: number;
+  failed: TDeliveryFailure[];
+  /** Not claimed: already sent by another attempt, run not sending, or subscriber gone (those are cancelled). */
+  skipped: number;
+  cancelled: number;
+  /** Given back after a 4xx or a dropped connection, for the job's retry to claim again. */
+  retrying: TDeliveryFailure[];
+};
 
 /** Thrown for a failure worth retrying (4xx, dropped connection): the queue retries with backoff. */
 export class TransientSendError extends Error {
@@ -18,18 +25,24 @@ export class TransientSendError extends Error {
 }
 
 /**
- * Sends one digest, exactly once as far as this side can tell: the job re-reads its row and
- * acts only on a delivery it could claim (pending, run sending, subscriber still confirmed);
- * it marks the row sent, with the server's answer and the message id, in the same statement
- * that records the papers as received. A 5xx fails only this delivery (and counts a bounce);
- * a 4xx or a dropped connection gives the row back and asks the queue to retry, up to
- * `maxAttempts` claims in all.
+ * Sends a batch of digests, each exactly once as far as this side can tell.
+ *
+ * One statement claims the batch: only rows still pending (or with an expired lease), in a run
+ * that is sending, for a subscriber still confirmed. Every claimed message goes to the mailer's
+ * pool at once, and each one accepted is recorded sent, with the server's answer and its
+ * message id, in the same statement that records its papers as received. Those statements are
+ * group commits: while one runs, the next group gathers, so a crash leaves unrecorded only the
+ * messages accepted during one round trip.
+ *
+ * A 5xx fails only its delivery (and counts a bounce). A 4xx or a dropped connection gives the
+ * row back, and the batch ends in a TransientSendError so the queue retries the job with
+ * backoff; the retry claims only the rows given back, up to `maxAttempts` claims each.
  */
-export async function sendDelivery({
+export async function sendDeliveries({
   db,
   mailer,
   composer,
-  deliveryId,
+  deliveryIds,
   now,
   leaseMs,
   maxAttempts,
@@ -37,27 +50,73 @@ export async function sendDelivery({
   db: TDb;
   mailer: TMailer;
   composer: TDigestComposer;
-  deliveryId: string;
+  deliveryIds: string[];
   now: Date;
   leaseMs: number;
   maxAttempts: number;
-}): Promise<TSendOutcome> {
+}): Promise<TBatchOutcome> {
   const repository = createDigestsRepository({ db });
-  const { delivery } = await repository.claimDelivery({ deliveryId, leaseExpiredBefore: new Date(now.getTime() - leaseMs) });
-  if (!delivery) return explainSkip({ repository, deliveryId });
+  const { claimed } = await repository.claimDeliveries({ deliveryIds, leaseExpiredBefore: new Date(now.getTime() - leaseMs) });
+  const claimedIds = new Set(claimed.map((delivery) => delivery.id));
+  const unclaimed = deliveryIds.filter((id) => !claimedIds.has(id));
+  const { cancelled } = unclaimed.length > 0 ? await repository.cancelUnconfirmed({ deliveryIds: unclaimed }) : { cancelled: 0 };
+  const outcome: TBatchOutcome = { sent: 0, failed: [], skipped: unclaimed.length - cancelled, cancelled, retrying: [] };
+  if (claimed.length === 0) return outcome;
 
-  let email;
+  await composer.preload(claimed.flatMap((delivery) => delivery.paperIds));
+  const marks = createGroupCommit((sent: TSentDelivery[]) => recordSent(() => repository.markSent({ sent })));
+  await Promise.all(
+    claimed.map(async (delivery) => {
+      const result = await sendOne({ db, repository, mailer, composer, delivery, maxAttempts });
+      if (result.outcome === 'sent') {
+        marks.add(result.sent);
+        outcome.sent += 1;
+      } else if (result.outcome === 'failed') {
+        outcome.failed.push({ deliveryId: delivery.id, reason: result.reason });
+      } else {
+        outcome.retrying.push({ deliveryId: delivery.id, reason: result.reason });
+      }
+    }),
+  );
+  await marks.settle();
+  if (outcome.retrying.length > 0) {
+    const [first] = outcome.retrying;
+    throw new TransientSendError(`${outcome.retrying.length} of ${claimed.length} deliveries will be retried; first: ${first?.reason}`);
+  }
+  return outcome;
+}
+
+type TOneOutcome = { outcome: 'sent'; sent: TSentDelivery } | { outcome: 'failed' | 'retry'; reason: string };
+
+async function sendOne({
+  db,
+  repository,
+  mailer,
+  composer,
+  delivery,
+  maxAttempts,
+}: {
+  db: TDb;
+  repository: TDigestsRepository;
+  mailer: TMailer;
+  composer: TDigestComposer;
+  delivery: TClaimedDelivery;
+  maxAttempts: number;
+}): Promise<TOneOutcome> {
+  const deliveryId = delivery.id;
+  let email: TOutgoingEmail;
   try {
     email = await composer.compose(delivery);
   } catch (error) {
     // A digest that cannot be rendered will not render on retry either.
-    await repository.markFailed({ deliveryId, error: `render: ${(error as Error).message}` });
-    return { outcome: 'failed', reason: (error as Error).message };
+    const reason = `render: ${(error as Error).message}`;
+    await repository.markFailed({ deliveryId, error: reason });
+    return { outcome: 'failed', reason };
   }
 
-  let result;
   try {
-    result = await mailer.send(email);
+    const result = await mailer.send(email);
+    return { outcome: 'sent', sent: { deliveryId, messageId: email.messageId ?? result.messageId, smtpResponse: result.response } };
   } catch (error) {
     const reason = describeSmtpError(error);
     if (classifySmtpError(error) === 'permanent') {
@@ -70,30 +129,41 @@ export async function sendDelivery({
       return { outcome: 'failed', reason };
     }
     await repository.releaseDelivery({ deliveryId, error: reason });
-    throw new TransientSendError(reason, { cause: error });
+    return { outcome: 'retry', reason };
   }
-  const sent = { deliveryId, messageId: email.messageId ?? result.messageId, smtpResponse: result.response };
-  await recordSent(() => repository.markSent(sent));
-  return { outcome: 'sent', messageId: email.messageId ?? result.messageId };
 }
 
-async function explainSkip({
-  repository,
-  deliveryId,
-}: {
-  repository: ReturnType<typeof createDigestsRepository>;
-  deliveryId: string;
-}): Promise<TSendOutcome> {
-  const { delivery } = await repository.getDeliveryState({ deliveryId });
-  if (!delivery) return { outcome: 'skipped', reason: 'no such delivery' };
-  if (delivery.state === 'pending' && delivery.subscriber_status !== 'confirmed') {
-    await repository.cancelDelivery({ deliveryId });
-    return { outcome: 'skipped', reason: `subscriber is ${delivery.subscriber_status}` };
-  }
-  if (delivery.state === 'pending' && delivery.run_state !== 'sending') {
-    return { outcome: 'skipped', reason: `run is ${delivery.run_state}` };
-  }
-  return { outcome: 'skipped', reason: `delivery is ${delivery.state}` };
+/**
+ * Group commit: items added while a write is in progress wait and go together in the next
+ * write, so there is never more than one write in flight and none waits on a timer.
+ * `settle` resolves once everything added has been written, or throws the first failure.
+ */
+function createGroupCommit<T>(write: (items: T[]) => Promise<unknown>) {
+  let waiting: T[] = [];
+  let writing: Promise<void> | undefined;
+  let failure: Error | undefined;
+  const drain = async () => {
+    while (waiting.length > 0) {
+      const group = waiting;
+      waiting = [];
+      try {
+        await write(group);
+      } catch (error) {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    writing = undefined;
+  };
+  return {
+    add: (item: T) => {
+      waiting.push(item);
+      writing ??= drain();
+    },
+    settle: async () => {
+      await writing;
+      if (failure) throw failure;
+    },
+  };
 }
 
 function describeSmtpError(error: unknown): string {
@@ -112,7 +182,7 @@ async function recordBounce({ db, subscriberId, deliveryId, reason }: { db: TDb;
 }
 
 /**
- * The server has the message: failing to record that now means a second copy once the lease
+ * The server has the messages: failing to record that now means second copies once the lease
  * expires. So a lost connection (PostgreSQL restarted, backends cut) is retried for a few
  * seconds, well inside the lease, before the error goes up (chaos scenario 4).
  */

@@ -89,6 +89,6 @@ async function superviseRun({
   await repository.updateRun({ runId: run.id, set: tally });
   if (!mayRequeue) return { runId: run.id, outcome: 'sending', requeued: 0 };
   const { deliveries } = await repository.listDeliveriesToSend({ runId: run.id, idleBefore: wasPlanned ? now : idleBefore });
-  await enqueueSends(deliveries);
+  await enqueueSends({ runId: run.id, deliveries });
   return { runId: run.id, outcome: wasPlanned ? 'started' : 'sending', requeued: deliveries.length };
 }

@@ -109,7 +109,7 @@ describe('digest runs', () => {
   it('moves through its states only along allowed transitions', async () => {
     const { db } = context.database;
     const enqueued: string[] = [];
-    const enqueueSends = (items: { deliveryId: string }[]) => {
+    const enqueueSends = ({ deliveries: items }: { deliveries: { deliveryId: string }[] }) => {
       enqueued.push(...items.map((item) => item.deliveryId));
       return Promise.resolve();
     };

@@ -7,7 +7,8 @@ import { planDeliveries } from './digests.planning.ts';
 import { createDigestsRepository, type TDeliveryToSend, type TDigestRun } from './digests.repository.ts';
 
 /** Puts send jobs on the queue; the service layer provides it (packages stay free of BullMQ). */
-export type TEnqueueSends = (deliveries: TDeliveryToSend[]) => Promise<void>;
+/** Puts a run's deliveries on the send queue (in batches: see createEnqueueSends). */
+export type TEnqueueSends = (input: { runId: string; deliveries: TDeliveryToSend[] }) => Promise<void>;
 
 export type TRunSettings = { lookbackDays: Record<TFrequency, number>; maxFailureRatio: number };
 
@@ -92,7 +93,7 @@ export async function startRun({ db, runId, enqueueSends, now }: { db: TDatabase
 /** Re-enqueues every delivery not yet sent. Job ids dedupe, and each job re-reads its row. */
 export async function enqueuePending({ db, runId, enqueueSends, now }: { db: TDatabase; runId: string; enqueueSends: TEnqueueSends; now: Date }) {
   const { deliveries } = await createDigestsRepository({ db }).listDeliveriesToSend({ runId, idleBefore: now });
-  await enqueueSends(deliveries);
+  await enqueueSends({ runId, deliveries });
   return { enqueued: deliveries.length };
 }
 

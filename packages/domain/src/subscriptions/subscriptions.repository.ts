@@ -1,5 +1,5 @@
 import { consentEvents, keywords, subscriberKeywords, subscribers, subscriberTopics, topics, type TDb } from '@paperboy/db';
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 
 export type TSubscriberRow = typeof subscribers.$inferSelect;
 export type TConsentKind = (typeof consentEvents.$inferInsert)['kind'];
@@ -61,15 +61,16 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
     replaceKeywords: async ({ subscriberId, phrases }: { subscriberId: string; phrases: string[] }): Promise<{ newKeywordIds: number[] }> => {
       await db.delete(subscriberKeywords).where(eq(subscriberKeywords.subscriberId, subscriberId));
       if (phrases.length === 0) return { newKeywordIds: [] };
-      // "do update" (a no-op write) rather than "do nothing", so existing phrases return their ids too;
-      // xmax is 0 only on rows this statement inserted.
-      const rows = await db
+      // "do nothing", then read the ids: a no-op update of an existing phrase would lock its row
+      // until commit, queueing every concurrent signup that chose the same popular phrase.
+      const inserted = await db
         .insert(keywords)
         .values(phrases.map((phrase) => ({ phrase })))
-        .onConflictDoUpdate({ target: keywords.phrase, set: { phrase: sql`excluded.phrase` } })
-        .returning({ id: keywords.id, isNew: sql<boolean>`(xmax = 0)` });
+        .onConflictDoNothing({ target: keywords.phrase })
+        .returning({ id: keywords.id });
+      const rows = await db.select({ id: keywords.id }).from(keywords).where(inArray(keywords.phrase, phrases));
       await db.insert(subscriberKeywords).values(rows.map((row) => ({ subscriberId, keywordId: row.id })));
-      return { newKeywordIds: rows.filter((row) => row.isNew).map((row) => row.id) };
+      return { newKeywordIds: inserted.map((row) => row.id) };
     },
 
     getChoices: async ({ subscriberId }: { subscriberId: string }): Promise<{ topicSlugs: string[]; topicNames: string[]; keywords: string[] }> => {

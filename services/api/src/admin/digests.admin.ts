@@ -26,7 +26,7 @@ const REFRESH_SECONDS = 2;
 
 export const digestRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app, { view, checkCsrf }) => {
   const settings = runSettingsFromConfig(app.config);
-  const enqueueSends = createEnqueueSends(app.queues);
+  const enqueueSends = createEnqueueSends(app.queues, { batchSize: app.config.digests.sendBatchSize });
   // MJML compiles once per app, on the first preview.
   let composer: Promise<TDigestComposer> | undefined;
   const getComposer = () =>

@@ -102,7 +102,8 @@ describe('GET /metrics', () => {
         const text = await (await fetch(workerMetricsUrl)).text();
         expect(sample(text, 'paperboy_emails_sent_total{kind="digest"}')).toBe(2);
         expect(sample(text, 'paperboy_smtp_send_duration_seconds_count{kind="digest",outcome="sent"}')).toBe(2);
-        expect(sample(text, 'paperboy_job_duration_seconds_count{queue="digest-sends",job="send",outcome="completed"}')).toBe(2);
+        // Both digests went out in one send job (a batch of up to DIGEST_SEND_BATCH_SIZE).
+        expect(sample(text, 'paperboy_job_duration_seconds_count{queue="digest-sends",job="send",outcome="completed"}')).toBe(1);
         expect(sample(text, 'paperboy_job_duration_seconds_count{queue="digest-runs",job="start",outcome="completed"}')).toBe(1);
       },
       { timeout: 15_000, interval: 100 },

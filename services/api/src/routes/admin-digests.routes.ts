@@ -50,7 +50,7 @@ function toRun(run: z.input<typeof ZRun> & Record<string, unknown>) {
 }
 
 export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const enqueueSends = createEnqueueSends(app.queues);
+  const enqueueSends = createEnqueueSends(app.queues, { batchSize: app.config.digests.sendBatchSize });
   const settings = runSettingsFromConfig(app.config);
   // Compiled on the first preview, once per app: MJML runs once, not per request.
   let composer: Promise<TDigestComposer> | undefined;

@@ -40,6 +40,9 @@ describe('digest delivery through the worker', () => {
       DIGEST_SUPERVISOR_INTERVAL_MS: '200',
       DIGEST_SEND_LEASE_MS: '1500',
       SMTP_MAX_CONNECTIONS: '2',
+      // Small batches, so a run of a few dozen spans several send jobs.
+      DIGEST_SEND_BATCH_SIZE: '5',
+      DIGEST_SEND_CONCURRENCY: '2',
     });
   }
 

@@ -1,6 +1,6 @@
 import {
   createRun,
-  sendDelivery,
+  sendDeliveries,
   startRun,
   runSettingsFromConfig,
   type TDigestComposer,
@@ -9,7 +9,7 @@ import { createEnqueueSends, type THandlers } from '@paperboy/queue';
 import type { TWorkerDeps } from '../deps.ts';
 
 export function createDigestRunHandlers(deps: TWorkerDeps): THandlers<'digest-runs'> {
-  const enqueueSends = createEnqueueSends(deps.queues);
+  const enqueueSends = createEnqueueSends(deps.queues, { batchSize: deps.config.digests.sendBatchSize });
   return {
     // Two scheduler firings for one period find the same run; only the first plans and starts it.
     scheduled: async ({ frequency }) => {
@@ -33,18 +33,19 @@ export function createDigestRunHandlers(deps: TWorkerDeps): THandlers<'digest-ru
 
 export function createDigestSendHandlers(deps: TWorkerDeps & { composer: TDigestComposer }): THandlers<'digest-sends'> {
   return {
-    send: async ({ deliveryId }) => {
-      const result = await sendDelivery({
+    send: async ({ runId, deliveryIds }) => {
+      const outcome = await sendDeliveries({
         db: deps.db,
         mailer: deps.mailer,
         composer: deps.composer,
-        deliveryId,
+        deliveryIds,
         now: new Date(),
         leaseMs: deps.config.digests.leaseMs,
         maxAttempts: deps.config.digests.maxAttempts,
       });
-      if (result.outcome === 'failed') deps.logger.warn({ deliveryId, reason: result.reason }, 'delivery failed');
-      return result;
+      for (const { deliveryId, reason } of outcome.failed) deps.logger.warn({ runId, deliveryId, reason }, 'delivery failed');
+      // The job's return value is kept in Redis with the finished job: counts only.
+      return { sent: outcome.sent, failed: outcome.failed.length, skipped: outcome.skipped, cancelled: outcome.cancelled };
     },
   };
 }
