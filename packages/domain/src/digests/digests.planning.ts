@@ -1,6 +1,6 @@
 import type { TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
-import { rankSql } from '../matching/matching.candidates.ts';
+import { rankOf } from '../matching/matching.candidates.ts';
 import type { TFrequency } from './digests.periods.ts';
 
 // How many ranked candidates each list keeps: per topic set, per keyword phrase and per
@@ -8,19 +8,26 @@ import type { TFrequency } from './digests.periods.ts';
 // received. A paper outside the top of every list a subscriber draws from is not a
 // candidate for them (README, "Planning").
 const CANDIDATES_PER_LIST = 30;
+// Delivery rows per INSERT: big enough to amortise the round trip, small enough that one
+// statement's arrays stay a few MB.
+const INSERT_CHUNK = 20_000;
 
 export type TPlanResult = { eligible: number; planned: number };
 
+type TEntry = { paperId: number; score: number };
+type TRanked = TEntry & { rank: number };
+
 /**
- * Plans a run in one INSERT ... SELECT: one delivery per eligible subscriber (confirmed, not
- * paused, of the run's frequency, with at least one new matching paper) holding their top
- * papers in rank order.
+ * Plans a run: one delivery per eligible subscriber (confirmed, not paused, of the run's
+ * frequency, with at least one new matching paper) holding their top papers in rank order.
  *
- * Cost does not grow with subscribers x papers. Papers are ranked once per distinct set of
- * topics (a few thousand at most) and once per keyword phrase; each distinct profile
- * (topics and keywords) merges its few short lists; a subscriber then takes the head of their
- * profile's list, and only subscribers who already received one of the period's papers pay
- * for a look-up in sent_papers. Only numbers move: the reasons are written at render time.
+ * The database does what it is fast at (reading the period's matches and the audience, and
+ * inserting the rows in bulk); the ranking runs here, where merging a few short lists per
+ * profile costs microseconds instead of a multi-million-row sort. Cost does not grow with
+ * subscribers x papers: papers are ranked once per distinct set of topics and once per keyword
+ * phrase, each distinct profile (topics and keywords) merges its few lists once, and a
+ * subscriber takes the head of their profile's list, skipping papers they already received.
+ * Only numbers move: the reasons are written at render time.
  */
 export async function planDeliveries({
   db,
@@ -45,123 +52,139 @@ export async function planDeliveries({
     : sql`s.status = 'confirmed'
         and s.frequency = ${frequency}
         and (s.paused_until is null or s.paused_until <= ${now.toISOString()}::timestamptz)`;
-  // The merge sorts a few million small rows; with the default 4 MB they spill to disk.
-  // Local to the transaction the run is created in.
-  await db.execute(sql`set local work_mem = '256MB'`);
-  const { rows } = await db.execute<{ eligible: string; planned: string }>(sql`
-    with eligible as materialized (
-      select s.id, s.digest_size, coalesce(t.ids, '{}') as topic_ids, coalesce(k.ids, '{}') as keyword_ids
-      from subscribers s
-      left join (
-        select subscriber_id, array_agg(topic_id order by topic_id) as ids from subscriber_topics group by subscriber_id
-      ) t on t.subscriber_id = s.id
-      left join (
-        select subscriber_id, array_agg(keyword_id order by keyword_id) as ids from subscriber_keywords group by subscriber_id
-      ) k on k.subscriber_id = s.id
-      where ${eligibility}
-    ),
-    fresh as materialized (
-      select p.id, p.upvotes from papers p
-      where p.ingested_at >= ${periodStart.toISOString()}::timestamptz
-        and p.ingested_at < ${periodEnd.toISOString()}::timestamptz
-    ),
-    topic_sets as materialized (
-      select row_number() over () as set_id, topic_ids
-      from (select distinct topic_ids from eligible where cardinality(topic_ids) > 0) distinct_sets
-    ),
-    topic_set_lists as materialized (
-      select set_id, paper_id, score
-      from (
-        select ts.set_id, pt.paper_id, sum(pt.score) as score,
-               row_number() over (partition by ts.set_id
-                                  order by ${rankSql(sql`sum(pt.score)`, sql`max(f.upvotes)`)} desc, pt.paper_id desc) as position
-        from topic_sets ts
-        cross join unnest(ts.topic_ids) as topic(id)
-        join paper_topics pt on pt.topic_id = topic.id
-        join fresh f on f.id = pt.paper_id
-        group by ts.set_id, pt.paper_id
-      ) ranked
-      where position <= ${CANDIDATES_PER_LIST}
-    ),
-    keyword_lists as materialized (
-      select keyword_id, paper_id, score
-      from (
-        select pk.keyword_id, pk.paper_id, pk.score,
-               row_number() over (partition by pk.keyword_id
-                                  order by ${rankSql(sql`pk.score`, sql`f.upvotes`)} desc, pk.paper_id desc) as position
-        from paper_keywords pk
-        join fresh f on f.id = pk.paper_id
-        where pk.keyword_id in (select distinct unnest(keyword_ids) from eligible)
-      ) ranked
-      where position <= ${CANDIDATES_PER_LIST}
-    ),
-    -- Plain joins throughout: materialized CTEs have no indexes, so a correlated look-up into
-    -- one would be quadratic.
-    profiles as materialized (
-      select row_number() over () as profile_id, d.topic_ids, d.keyword_ids, ts.set_id
-      from (select distinct topic_ids, keyword_ids from eligible) d
-      left join topic_sets ts on ts.topic_ids = d.topic_ids
-    ),
-    -- Profiles without keywords take their topic set's list as it is; the others merge it with
-    -- their keyword lists, a paper on several lists adding up its scores.
-    profile_lists as materialized (
-      select p.profile_id, array_agg(l.paper_id order by ${rankSql(sql`l.score`, sql`f.upvotes`)} desc, l.paper_id desc) as paper_ids
-      from profiles p
-      join topic_set_lists l on l.set_id = p.set_id
-      join fresh f on f.id = l.paper_id
-      where cardinality(p.keyword_ids) = 0
-      group by p.profile_id
-      union all
-      select profile_id, array_agg(paper_id order by position) as paper_ids
-      from (
-        select c.profile_id, c.paper_id,
-               row_number() over (partition by c.profile_id
-                                  order by ${rankSql(sql`sum(c.score)`, sql`max(f.upvotes)`)} desc, c.paper_id desc) as position
-        from (
-          select p.profile_id, l.paper_id, l.score
-          from profiles p join topic_set_lists l on l.set_id = p.set_id
-          where cardinality(p.keyword_ids) > 0
-          union all
-          select p.profile_id, k.paper_id, k.score
-          from profiles p
-          cross join unnest(p.keyword_ids) as keyword(id)
-          join keyword_lists k on k.keyword_id = keyword.id
-        ) c
-        join fresh f on f.id = c.paper_id
-        group by c.profile_id, c.paper_id
-      ) merged
-      where position <= ${CANDIDATES_PER_LIST}
-      group by profile_id
-    ),
-    -- The few subscribers who already received one of this period's papers.
-    already_sent as materialized (
-      select distinct sp.subscriber_id from sent_papers sp join fresh f on f.id = sp.paper_id
-    ),
-    planned as (
-      select e.id as subscriber_id,
-             case when a.subscriber_id is null
-                  then l.paper_ids[1:e.digest_size]
-                  else array(
-                    select u.paper_id
-                    from unnest(l.paper_ids) with ordinality as u(paper_id, ord)
-                    where not exists (select 1 from sent_papers sp where sp.subscriber_id = e.id and sp.paper_id = u.paper_id)
-                    order by u.ord
-                    limit e.digest_size
-                  )
-             end as paper_ids
-      from eligible e
-      join profiles p on p.topic_ids = e.topic_ids and p.keyword_ids = e.keyword_ids
-      join profile_lists l on l.profile_id = p.profile_id
-      left join already_sent a on a.subscriber_id = e.id
-    ),
-    inserted as (
+  const inPeriod = sql`p.ingested_at >= ${periodStart.toISOString()}::timestamptz and p.ingested_at < ${periodEnd.toISOString()}::timestamptz`;
+
+  // One after another: `db` is usually the run's transaction, a single connection.
+  const { rows: topicMatches } = await db.execute<{ topic_id: number; paper_id: string; score: number; upvotes: number }>(sql`
+    select pt.topic_id, pt.paper_id, pt.score, p.upvotes from paper_topics pt join papers p on p.id = pt.paper_id where ${inPeriod}
+  `);
+  const { rows: keywordMatches } = await db.execute<{ keyword_id: number; paper_id: string; score: number; upvotes: number }>(sql`
+    select pk.keyword_id, pk.paper_id, pk.score, p.upvotes from paper_keywords pk join papers p on p.id = pk.paper_id where ${inPeriod}
+  `);
+  // The profile comes back as two short strings ("3,7,12"), so that grouping subscribers by
+  // profile here is a string look-up, not an array parse per row.
+  const { rows: audience } = await db.execute<{ id: string; digest_size: number; topic_ids: string | null; keyword_ids: string | null }>(sql`
+    select s.id, s.digest_size, t.ids as topic_ids, k.ids as keyword_ids
+    from subscribers s
+    left join (
+      select subscriber_id, string_agg(topic_id::text, ',' order by topic_id) as ids from subscriber_topics group by subscriber_id
+    ) t on t.subscriber_id = s.id
+    left join (
+      select subscriber_id, string_agg(keyword_id::text, ',' order by keyword_id) as ids from subscriber_keywords group by subscriber_id
+    ) k on k.subscriber_id = s.id
+    where ${eligibility}
+  `);
+  // The few (subscriber, paper) pairs of this period already sent, from an earlier run.
+  const { rows: received } = await db.execute<{ subscriber_id: string; paper_id: string }>(sql`
+    select sp.subscriber_id, sp.paper_id from sent_papers sp join papers p on p.id = sp.paper_id where ${inPeriod}
+  `);
+
+  const upvotes = new Map<number, number>();
+  const byTopic = groupEntries(topicMatches.map((row) => ({ listId: row.topic_id, paperId: Number(row.paper_id), score: row.score, upvotes: row.upvotes })), upvotes);
+  const byKeyword = groupEntries(
+    keywordMatches.map((row) => ({ listId: row.keyword_id, paperId: Number(row.paper_id), score: row.score, upvotes: row.upvotes })),
+    upvotes,
+  );
+  const receivedBy = new Map<string, Set<number>>();
+  for (const row of received) {
+    const papers = receivedBy.get(row.subscriber_id) ?? new Set<number>();
+    papers.add(Number(row.paper_id));
+    receivedBy.set(row.subscriber_id, papers);
+  }
+
+  const rankList = (scores: Map<number, number>): TEntry[] => topRanked(scores, upvotes);
+  const topicSetLists = memoize((key: string) => rankList(sumScores(idsOf(key).map((id) => byTopic.get(id) ?? []))));
+  const keywordLists = memoize((key: string) => rankList(sumScores([byKeyword.get(Number(key)) ?? []])));
+  const profileLists = memoize((key: string) => {
+    const [topicKey = '', keywordKey = ''] = key.split('|');
+    const keywordIds = idsOf(keywordKey);
+    const topicList = topicKey ? topicSetLists(topicKey) : [];
+    const merged = keywordIds.length === 0 ? topicList : rankList(sumScores([topicList, ...keywordIds.map((id) => keywordLists(String(id)))]));
+    return merged.map((entry) => entry.paperId);
+  });
+
+  const subscriberIds: string[] = [];
+  const paperLists: string[] = [];
+  for (const subscriber of audience) {
+    const list = profileLists(`${subscriber.topic_ids ?? ''}|${subscriber.keyword_ids ?? ''}`);
+    const already = receivedBy.get(subscriber.id);
+    const chosen = (already ? list.filter((paperId) => !already.has(paperId)) : list).slice(0, subscriber.digest_size);
+    if (chosen.length === 0) continue;
+    subscriberIds.push(subscriber.id);
+    paperLists.push(`{${chosen.join(',')}}`);
+  }
+
+  // The run was created in this transaction, so no row can conflict: a plain INSERT, without
+  // the cost of ON CONFLICT's speculative insertion.
+  let planned = 0;
+  for (let start = 0; start < subscriberIds.length; start += INSERT_CHUNK) {
+    const { rows } = await db.execute<{ inserted: number }>(sql`
+    with inserted as (
       insert into deliveries (run_id, subscriber_id, paper_ids)
-      select ${runId}::uuid, subscriber_id, paper_ids from planned where cardinality(paper_ids) > 0
-      on conflict (run_id, subscriber_id) do nothing
+      select ${runId}::uuid, planned.subscriber_id, planned.paper_ids::bigint[]
+      from unnest(${sql.param(subscriberIds.slice(start, start + INSERT_CHUNK))}::uuid[], ${sql.param(paperLists.slice(start, start + INSERT_CHUNK))}::text[])
+        as planned(subscriber_id, paper_ids)
       returning 1
     )
-    select (select count(*) from eligible) as eligible, (select count(*) from inserted) as planned
+    select count(*)::int as inserted from inserted
   `);
-  const row = rows[0];
-  return { eligible: Number(row?.eligible ?? 0), planned: Number(row?.planned ?? 0) };
+    planned += rows[0]?.inserted ?? 0;
+  }
+  return { eligible: audience.length, planned };
+}
+
+function groupEntries(rows: { listId: number; paperId: number; score: number; upvotes: number }[], upvotes: Map<number, number>) {
+  const lists = new Map<number, TEntry[]>();
+  for (const { listId, paperId, score, upvotes: count } of rows) {
+    upvotes.set(paperId, count);
+    const list = lists.get(listId) ?? [];
+    list.push({ paperId, score });
+    lists.set(listId, list);
+  }
+  return lists;
+}
+
+/** A paper on several lists adds up its scores. */
+function sumScores(lists: TEntry[][]): Map<number, number> {
+  const sums = new Map<number, number>();
+  for (const list of lists) for (const { paperId, score } of list) sums.set(paperId, (sums.get(paperId) ?? 0) + score);
+  return sums;
+}
+
+/**
+ * The best CANDIDATES_PER_LIST by rank, ties to the newer (higher) paper id, as the SQL ranking
+ * orders them. A bounded insertion, not a sort: lists run to hundreds of papers, and only the
+ * head is kept.
+ */
+function topRanked(scores: Map<number, number>, upvotes: Map<number, number>): TEntry[] {
+  const top: TRanked[] = [];
+  const isAbove = (rank: number, paperId: number, other: TRanked) => rank > other.rank || (rank === other.rank && paperId > other.paperId);
+  for (const [paperId, score] of scores) {
+    const rank = rankOf(score, upvotes.get(paperId) ?? 0);
+    const last = top[CANDIDATES_PER_LIST - 1];
+    if (last && !isAbove(rank, paperId, last)) continue;
+    let index = last ? CANDIDATES_PER_LIST - 1 : top.length;
+    for (let above = top[index - 1]; above && isAbove(rank, paperId, above); above = top[index - 1]) {
+      top[index] = above;
+      index -= 1;
+    }
+    top[index] = { paperId, score, rank };
+  }
+  return top;
+}
+
+function idsOf(key: string): number[] {
+  return key ? key.split(',').map(Number) : [];
+}
+
+function memoize<T>(compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
 }

@@ -126,9 +126,9 @@ export async function findCandidates({ db, subscriberId, since, limit }: { db: T
   }));
 }
 
-/** The formula of `rankedCandidatesSql`, in TypeScript, for tests and documentation. */
-export function rankOf({ scores, upvotes }: { scores: number[]; upvotes: number }): number {
-  const relevance = 1 - Math.exp(-scores.reduce((sum, score) => sum + score, 0) / RANKING.relevanceScale);
-  const trending = Math.min(1, Math.log(1 + upvotes) / Math.log(1 + RANKING.upvotesForFullTrending));
+/** `rank` above, in TypeScript, over a summed score: the planner merges its ranked lists with it (a test holds it equal to `rankSql`). */
+export function rankOf(summedScore: number, upvotes: number): number {
+  const relevance = 1 - Math.exp(-summedScore / RANKING.relevanceScale);
+  const trending = Math.min(1, Math.log(1 + Math.max(upvotes, 0)) / Math.log(1 + RANKING.upvotesForFullTrending));
   return RANKING.relevanceWeight * relevance + RANKING.trendingWeight * trending;
 }

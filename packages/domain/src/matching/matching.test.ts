@@ -124,10 +124,10 @@ describe('matching papers to topics and subscribers', () => {
     expect(strong.position).toBeLessThan(weak.position);
     for (const candidate of [strong, weak]) {
       const scores = candidate.reasons.map((reason) => reason.score);
-      expect(candidate.rank).toBeCloseTo(rankOf({ scores, upvotes: candidate.upvotes }), 5);
+      expect(candidate.rank).toBeCloseTo(rankOf(scores.reduce((sum, score) => sum + score, 0), candidate.upvotes), 5);
     }
-    expect(rankOf({ scores: [9], upvotes: 10 })).toBeGreaterThan(rankOf({ scores: [1.5], upvotes: 500 }));
-    expect(rankOf({ scores: [3], upvotes: 100 })).toBeGreaterThan(rankOf({ scores: [3], upvotes: 10 }));
+    expect(rankOf(9, 10)).toBeGreaterThan(rankOf(1.5, 500));
+    expect(rankOf(3, 100)).toBeGreaterThan(rankOf(3, 10));
   });
 
   it('re-scores recent papers when a topic’s terms change', async () => {
