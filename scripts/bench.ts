@@ -32,7 +32,7 @@ const ZOptions = z.object({
   sendBatch: count,
   smtpConnections: count,
   profile: z.boolean(),
-  only: z.enum(['all', 'pipeline']),
+  only: z.enum(['all', 'pipeline', 'ingest', 'signup', 'planning']),
 });
 
 function options() {
@@ -88,10 +88,21 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 log('Building the services (the benchmark runs the production bundle)...');
 execFileSync(process.execPath, ['--import', 'tsx', repoPath('scripts', 'build.ts'), '--skip-typecheck'], { stdio: 'ignore' });
 
+const profileDir = settings.profile ? repoPath('bench-results', 'profiles') : undefined;
+// One part alone, its figures as JSON: for profiling and for trying a change.
+const parts = {
+  ingest: () => benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers }),
+  signup: () => benchSignup({ adminUrl, redisUrl, seconds: settings.signupSeconds, connections: 32, profileDir }),
+  planning: () => benchPlanning({ adminUrl, sizes: settings.planning, papers: settings.papers }),
+};
+if (settings.only !== 'all' && settings.only !== 'pipeline') {
+  log(JSON.stringify(await parts[settings.only]()));
+  process.exit(0);
+}
+
 const pipelines: TPipelineResult[] = [];
 for (const workers of settings.workers) {
   log(`Pipeline: ${settings.subscribers} subscribers, ${settings.papers} papers, ${workers} worker process(es)...`);
-  const profileDir = settings.profile ? repoPath('bench-results', 'profiles') : undefined;
   pipelines.push(await benchPipeline({ adminUrl, redisUrl, ...settings, workers, profileDir }));
 }
 if (settings.only === 'pipeline') {
@@ -108,11 +119,11 @@ const raw = await benchRawSmtp({
   concurrency: settings.sendConcurrency * settings.sendBatch * best.workers,
 });
 log(`Ingestion and matching: ${settings.ingestPapers} papers...`);
-const ingest = await benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers });
+const ingest = await parts.ingest();
 log(`Signups for ${settings.signupSeconds} s...`);
-const signup = await benchSignup({ adminUrl, redisUrl, seconds: settings.signupSeconds, connections: 32 });
+const signup = await parts.signup();
 log(`Planning at ${settings.planning.join(', ')} subscribers...`);
-const planning = await benchPlanning({ adminUrl, sizes: settings.planning, papers: settings.papers });
+const planning = await parts.planning();
 
 const results = {
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 1024 ** 3), node: process.version, date: new Date().toISOString() },

@@ -11,7 +11,19 @@ const TOPICS = ['llms', 'llm-compression', 'efficient-inference', 'diffusion-mod
  * Sustained signups against the API (the production bundle, one process) with distinct
  * addresses; afterwards every 202 must be a stored row with a confirmation job queued.
  */
-export async function benchSignup({ adminUrl, redisUrl, seconds, connections }: { adminUrl: string; redisUrl: string; seconds: number; connections: number }) {
+export async function benchSignup({
+  adminUrl,
+  redisUrl,
+  seconds,
+  connections,
+  profileDir,
+}: {
+  adminUrl: string;
+  redisUrl: string;
+  seconds: number;
+  connections: number;
+  profileDir?: string;
+}) {
   const database = await freshDatabase({ adminUrl, name: 'paperboy_bench_signup' });
   const port = await freePort();
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -28,6 +40,7 @@ export async function benchSignup({ adminUrl, redisUrl, seconds, connections }: 
       // One client sends everything: the per-IP limit would measure the limiter, not signups.
       SIGNUP_RATE_LIMIT_MAX: '100000000',
     },
+    profileDir,
   });
   const redis = createRedis({ url: redisUrl, role: 'producer' });
   await redis.connect();

@@ -9,6 +9,11 @@ const NEW_KEYWORD_LOOKBACK_DAYS = 30;
 
 export async function chooseKeywords({ db, subscriberId, phrases, now = new Date() }: { db: TDb; subscriberId: string; phrases: string[]; now?: Date }) {
   const { newKeywordIds } = await createSubscribersRepository({ db }).replaceKeywords({ subscriberId, phrases });
-  const since = new Date(now.getTime() - NEW_KEYWORD_LOOKBACK_DAYS * 86_400_000);
-  await matchKeywords({ db, keywordIds: newKeywordIds, since });
+  await matchNewKeywords({ db, keywordIds: newKeywordIds, now });
+}
+
+/** Matches phrases nobody had chosen before against the last NEW_KEYWORD_LOOKBACK_DAYS of papers. */
+export async function matchNewKeywords({ db, keywordIds, now }: { db: TDb; keywordIds: number[]; now: Date }) {
+  if (keywordIds.length === 0) return;
+  await matchKeywords({ db, keywordIds, since: new Date(now.getTime() - NEW_KEYWORD_LOOKBACK_DAYS * 86_400_000) });
 }

@@ -32,6 +32,91 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
       return { subscriber };
     },
 
+    /**
+     * A signup's whole write for an address never seen before, in one statement (one round
+     * trip, atomic by itself): the pending row, its topics, its keyword phrases (upserted) and
+     * the consent event. Writes nothing when the address is already known or a topic slug is
+     * unknown; either way it returns the ids of the slugs that exist.
+     *
+     * `linkedKeywords` can fall short of the phrases only when another signup inserted one of
+     * them, new, during this statement (this statement's snapshot cannot see that row): the
+     * caller then links the phrases again with `replaceKeywords`.
+     */
+    insertNewSignup: async ({
+      email,
+      emailHash,
+      frequency,
+      digestSize,
+      topicSlugs,
+      phrases,
+      consent,
+    }: {
+      email: string;
+      emailHash: string;
+      frequency: TSubscriberRow['frequency'];
+      digestSize: number;
+      topicSlugs: string[];
+      phrases: string[];
+      consent: { ip: string | null; userAgent: string | null; details: Record<string, unknown>; occurredAt: Date };
+    }) => {
+      const { rows } = await db.execute<{
+        id: string | null;
+        topic_ids: number[];
+        topic_slugs: string[];
+        new_keyword_ids: number[];
+        linked_keywords: number;
+      }>(sql`
+        with wanted_topics as (
+          select id, slug from topics where slug = any(${sql.param(topicSlugs)}::text[])
+        ),
+        created as (
+          insert into subscribers (email, email_hash, frequency, digest_size, status)
+          select ${email}, ${emailHash}, ${frequency}, ${digestSize}, 'pending'
+          where (select count(*) from wanted_topics) = ${topicSlugs.length}
+          on conflict (email_hash) do nothing
+          returning id
+        ),
+        chosen_topics as (
+          insert into subscriber_topics (subscriber_id, topic_id)
+          select created.id, wanted_topics.id from created cross join wanted_topics
+        ),
+        new_keywords as (
+          insert into keywords (phrase)
+          select chosen.phrase from created cross join unnest(${sql.param(phrases)}::text[]) as chosen(phrase)
+          on conflict (phrase) do nothing
+          returning id
+        ),
+        linked_keywords as (
+          insert into subscriber_keywords (subscriber_id, keyword_id)
+          select created.id, chosen.id
+          from created cross join (
+            select id from new_keywords union select id from keywords where phrase = any(${sql.param(phrases)}::text[])
+          ) chosen
+          returning keyword_id
+        ),
+        consented as (
+          insert into consent_events (subscriber_id, kind, ip, user_agent, details, occurred_at)
+          select created.id, 'signup', ${consent.ip}, ${consent.userAgent?.slice(0, 500) ?? null}, ${JSON.stringify(consent.details)}::jsonb,
+            ${consent.occurredAt.toISOString()}::timestamptz
+          from created
+        )
+        select (select id from created) as id,
+          array(select id from wanted_topics) as topic_ids,
+          array(select slug from wanted_topics) as topic_slugs,
+          array(select id from new_keywords) as new_keyword_ids,
+          (select count(*) from linked_keywords)::int as linked_keywords
+      `);
+      const row = rows[0]!;
+      const known = new Set(row.topic_slugs);
+      return {
+        subscriberId: row.id ?? undefined,
+        topicIds: row.topic_ids,
+        unknownSlugs: topicSlugs.filter((slug) => !known.has(slug)),
+        newKeywordIds: row.new_keyword_ids,
+        linkedKeywords: row.linked_keywords,
+      };
+    },
+
     findById: async ({ id, isForUpdate = false }: { id: string; isForUpdate?: boolean }): Promise<{ subscriber: TSubscriberRow | undefined }> => {
       const query = db.select().from(subscribers).where(eq(subscribers.id, id));
       const [subscriber] = isForUpdate ? await query.for('update') : await query;

@@ -2,16 +2,16 @@ import type { TDatabase, TDb } from '@paperboy/db';
 import { hashEmail } from './email-hash.ts';
 import {
   queueUnavailableError,
+  unknownTopicsError,
   subscriberGoneError,
   tokenError,
   tokenInvalidError,
   tokenUsedError,
 } from './subscriptions.errors.ts';
-import { chooseKeywords } from './keywords.ts';
+import { chooseKeywords, matchNewKeywords } from './keywords.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TSignupInput } from './subscriptions.schemas.ts';
 import { verifyToken, type TTokenPurpose } from './tokens.ts';
-import { resolveTopicIds } from './topics.query.ts';
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
 
@@ -29,7 +29,7 @@ export function choiceDetails(input: Pick<TSignupInput, 'topics' | 'keywords' | 
   return { topics: input.topics, keywordCount: input.keywords.length, frequency: input.frequency, digestSize: input.digestSize };
 }
 
-function isThrottled({ subscriber, now, intervalMs }: { subscriber: TSubscriberRow; now: Date; intervalMs: number }): boolean {
+function isThrottled({ subscriber, now, intervalMs }: { subscriber: Pick<TSubscriberRow, 'lastConfirmationSentAt'>; now: Date; intervalMs: number }): boolean {
   const last = subscriber.lastConfirmationSentAt;
   return last !== null && now.getTime() - last.getTime() < intervalMs;
 }
@@ -56,56 +56,65 @@ export async function signup({
   origin?: TRequestOrigin;
   now?: Date;
 }): Promise<{ outcome: TSignupOutcome }> {
-  // Unknown topics are a 400 before anything is written.
-  const topicIds = await resolveTopicIds({ db, slugs: input.topics });
   const emailHash = hashEmail({ secretKey, email: input.email });
   const consent = { ip: origin.ip ?? null, userAgent: origin.userAgent ?? null };
 
-  const decision = await db.transaction(async (tx) => {
-    const repository = createSubscribersRepository({ db: tx });
-    const saveChoices = async (subscriberId: string) => {
-      await repository.replaceTopics({ subscriberId, topicIds });
-      await chooseKeywords({ db: tx, subscriberId, phrases: input.keywords });
-    };
-    const { subscriber: created } = await repository.insertIfNew({
+  // A new address, the common case, is one statement. With keywords it runs in a transaction,
+  // since phrases nobody chose before are matched against recent papers in the same commit.
+  const insertNew = async (tx: TDb) => {
+    const created = await createSubscribersRepository({ db: tx }).insertNewSignup({
       email: input.email,
       emailHash,
       frequency: input.frequency,
       digestSize: input.digestSize,
+      topicSlugs: input.topics,
+      phrases: input.keywords,
+      consent: { ...consent, details: choiceDetails(input), occurredAt: now },
     });
-    if (created) {
-      await saveChoices(created.id);
-      await repository.recordConsent({ subscriberId: created.id, kind: 'signup', ...consent, details: choiceDetails(input), occurredAt: now });
-      return { subscriber: created, job: 'confirmation' as const };
+    // Unknown topics are a 400, and the statement wrote nothing.
+    if (created.unknownSlugs.length > 0) throw unknownTopicsError({ slugs: created.unknownSlugs });
+    // A phrase another signup inserted during the statement was not linked: link them all again.
+    if (created.subscriberId && created.linkedKeywords < input.keywords.length) {
+      await chooseKeywords({ db: tx, subscriberId: created.subscriberId, phrases: input.keywords, now });
     }
-    const { subscriber } = await repository.findByEmailHash({ emailHash, isForUpdate: true });
-    if (!subscriber) throw new Error('subscriber vanished between insert and select');
-    switch (subscriber.status) {
-      // Someone who erased their data is never mailed again, whoever types the address in.
-      case 'erased':
-        return { subscriber, job: undefined };
-      // A confirmed subscriber's choices change only through their own preferences link.
-      case 'confirmed':
-        return { subscriber, job: 'manage-preferences' as const };
-      case 'pending':
-      case 'unsubscribed': {
-        const isReturning = subscriber.status === 'unsubscribed';
-        await repository.update({
-          id: subscriber.id,
-          values: { email: input.email, status: 'pending', frequency: input.frequency, digestSize: input.digestSize, confirmedAt: null },
-        });
-        await saveChoices(subscriber.id);
-        await repository.recordConsent({
-          subscriberId: subscriber.id,
-          kind: isReturning ? 'resubscribe' : 'signup',
-          ...consent,
-          details: { ...choiceDetails(input), isRepeat: true },
-          occurredAt: now,
-        });
-        return { subscriber, job: 'confirmation' as const };
-      }
-    }
-  });
+    await matchNewKeywords({ db: tx, keywordIds: created.newKeywordIds, now });
+    return created;
+  };
+  const { subscriberId: createdId, topicIds } = input.keywords.length === 0 ? await insertNew(db) : await db.transaction(insertNew);
+
+  const decision = createdId
+    ? { subscriber: { id: createdId, lastConfirmationSentAt: null }, job: 'confirmation' as const }
+    : await db.transaction(async (tx) => {
+        const repository = createSubscribersRepository({ db: tx });
+        const { subscriber } = await repository.findByEmailHash({ emailHash, isForUpdate: true });
+        if (!subscriber) throw new Error('subscriber vanished between insert and select');
+        switch (subscriber.status) {
+          // Someone who erased their data is never mailed again, whoever types the address in.
+          case 'erased':
+            return { subscriber, job: undefined };
+          // A confirmed subscriber's choices change only through their own preferences link.
+          case 'confirmed':
+            return { subscriber, job: 'manage-preferences' as const };
+          case 'pending':
+          case 'unsubscribed': {
+            const isReturning = subscriber.status === 'unsubscribed';
+            await repository.update({
+              id: subscriber.id,
+              values: { email: input.email, status: 'pending', frequency: input.frequency, digestSize: input.digestSize, confirmedAt: null },
+            });
+            await repository.replaceTopics({ subscriberId: subscriber.id, topicIds });
+            await chooseKeywords({ db: tx, subscriberId: subscriber.id, phrases: input.keywords });
+            await repository.recordConsent({
+              subscriberId: subscriber.id,
+              kind: isReturning ? 'resubscribe' : 'signup',
+              ...consent,
+              details: { ...choiceDetails(input), isRepeat: true },
+              occurredAt: now,
+            });
+            return { subscriber, job: 'confirmation' as const };
+          }
+        }
+      });
 
   if (!decision.job) return { outcome: 'ignored' };
   if (isThrottled({ subscriber: decision.subscriber, now, intervalMs: confirmationResendMs })) return { outcome: 'throttled' };
