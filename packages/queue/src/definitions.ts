@@ -12,8 +12,8 @@ export const queueDefinitions = {
     'manage-preferences': z.object({ subscriberId: z.uuid() }).strict(),
   },
   papers: {
-    /** Score one paper against every topic and keyword phrase. */
-    match: z.object({ paperId: z.number().int().positive() }).strict(),
+    /** Score a batch of papers against every topic and keyword phrase. */
+    match: z.object({ paperIds: z.array(z.number().int().positive()).min(1).max(1_000) }).strict(),
     /** Fetch every configured source URL (config.papers.sources) and ingest it. */
     'fetch-sources': z.object({}).strict(),
   },

@@ -12,16 +12,34 @@ export function createEnqueueSends(queues: TQueues, { batchSize }: { batchSize: 
     const items = [];
     for (let start = 0; start < deliveries.length; start += batchSize) {
       const batch = deliveries.slice(start, start + batchSize);
-      const hash = createHash('sha1');
-      for (const { deliveryId, attempts } of batch) hash.update(`${deliveryId}/${attempts};`);
-      items.push({ payload: { runId, deliveryIds: batch.map((item) => item.deliveryId) }, jobId: `send-${runId}-${hash.digest('hex')}` });
+      const jobId = `send-${runId}-${hashOf(batch.map(({ deliveryId, attempts }) => `${deliveryId}/${attempts}`))}`;
+      items.push({ payload: { runId, deliveryIds: batch.map((item) => item.deliveryId) }, jobId });
     }
     return queues.enqueueMany({ queue: 'digest-sends', job: 'send', items });
   };
 }
 
-/** Match jobs for ingested papers, in bulk; their ids carry a hash of the text, so a re-ingest of an unchanged paper dedupes. */
+// Papers per match job: each kind of match is one statement per batch, so a job of a hundred
+// costs little more than a job of one.
+const MATCH_BATCH = 100;
+
+/**
+ * Match jobs for ingested papers, a hundred papers a job, in bulk. A job is named by a hash of
+ * its papers' keys (each names a paper's text), so re-ingesting unchanged papers dedupes.
+ */
 export function createEnqueueMatches(queues: TQueues) {
-  return (jobs: { paperId: number; jobId: string }[]) =>
-    queues.enqueueMany({ queue: 'papers', job: 'match', items: jobs.map(({ paperId, jobId }) => ({ payload: { paperId }, jobId })) });
+  return (papers: { paperId: number; key: string }[]) => {
+    const items = [];
+    for (let start = 0; start < papers.length; start += MATCH_BATCH) {
+      const batch = papers.slice(start, start + MATCH_BATCH);
+      items.push({ payload: { paperIds: batch.map((paper) => paper.paperId) }, jobId: `match-${hashOf(batch.map((paper) => paper.key))}` });
+    }
+    return queues.enqueueMany({ queue: 'papers', job: 'match', items });
+  };
+}
+
+function hashOf(parts: string[]): string {
+  const hash = createHash('sha1');
+  for (const part of parts) hash.update(`${part};`);
+  return hash.digest('hex');
 }

@@ -30,29 +30,45 @@ async function insertKeywordMatches({ db, keywordRows, paperScope }: { db: TDb; 
 }
 
 /**
- * Scores one paper against every topic and every distinct keyword phrase, replacing its earlier
- * matches, and stamps `matched_at`. Idempotent, so a retried or duplicated job is harmless.
- * Returns null when the paper no longer exists.
+ * Scores a batch of papers against every topic and every distinct keyword phrase, replacing
+ * their earlier matches, and stamps `matched_at`: one statement per kind for the whole batch.
+ * Idempotent, so a retried or duplicated job is harmless. Papers that no longer exist are
+ * left out of the result.
  */
-export async function matchPaper({ db, paperId }: { db: TDb; paperId: number }): Promise<TPaperMatch | null> {
+export async function matchPapers({ db, paperIds }: { db: TDb; paperIds: number[] }): Promise<TPaperMatch[]> {
   return db.transaction(async (tx) => {
-    // The row lock serialises two jobs for the same paper, so their delete-then-insert cannot interleave.
-    const [paper] = await tx.select({ id: papers.id }).from(papers).where(eq(papers.id, paperId)).for('update');
-    if (!paper) return null;
-    const paperScope = sql`p.id = ${paperId}`;
-    await tx.delete(paperTopics).where(eq(paperTopics.paperId, paperId));
-    await tx.delete(paperKeywords).where(eq(paperKeywords.paperId, paperId));
+    // The row locks serialise two jobs for the same paper, so their delete-then-insert cannot
+    // interleave; taken in id order, so two overlapping batches cannot deadlock.
+    const rows = await tx.select({ id: papers.id }).from(papers).where(inArray(papers.id, paperIds)).orderBy(papers.id).for('update');
+    const ids = rows.map((row) => row.id);
+    if (ids.length === 0) return [];
+    const paperScope = sql`p.id = any(${sql.param(ids)}::bigint[])`;
+    await tx.delete(paperTopics).where(inArray(paperTopics.paperId, ids));
+    await tx.delete(paperKeywords).where(inArray(paperKeywords.paperId, ids));
     await insertTopicMatches({ db: tx, topicRows: await tx.select({ id: topics.id, terms: topics.terms }).from(topics), paperScope });
     await insertKeywordMatches({ db: tx, keywordRows: await tx.select({ id: keywords.id, phrase: keywords.phrase }).from(keywords), paperScope });
-    await tx.update(papers).set({ matchedAt: sql`now()` }).where(eq(papers.id, paperId));
+    await tx.update(papers).set({ matchedAt: sql`now()` }).where(inArray(papers.id, ids));
     const topicMatches = await tx
-      .select({ topicId: paperTopics.topicId, score: paperTopics.score, matchedTerms: paperTopics.matchedTerms })
+      .select({ paperId: paperTopics.paperId, topicId: paperTopics.topicId, score: paperTopics.score, matchedTerms: paperTopics.matchedTerms })
       .from(paperTopics)
-      .where(eq(paperTopics.paperId, paperId))
+      .where(inArray(paperTopics.paperId, ids))
       .orderBy(sql`${paperTopics.score} desc`);
-    const keywordMatches = await tx.select({ keywordId: paperKeywords.keywordId }).from(paperKeywords).where(eq(paperKeywords.paperId, paperId));
-    return { paperId, topics: topicMatches, keywordIds: keywordMatches.map((row) => row.keywordId) };
+    const keywordMatches = await tx
+      .select({ paperId: paperKeywords.paperId, keywordId: paperKeywords.keywordId })
+      .from(paperKeywords)
+      .where(inArray(paperKeywords.paperId, ids));
+    return ids.map((paperId) => ({
+      paperId,
+      topics: topicMatches.filter((match) => match.paperId === paperId).map(({ paperId: _, ...match }) => match),
+      keywordIds: keywordMatches.filter((match) => match.paperId === paperId).map((match) => match.keywordId),
+    }));
   });
+}
+
+/** One paper's matching (see matchPapers); null when the paper no longer exists. */
+export async function matchPaper({ db, paperId }: { db: TDb; paperId: number }): Promise<TPaperMatch | null> {
+  const [match] = await matchPapers({ db, paperIds: [paperId] });
+  return match ?? null;
 }
 
 /**

@@ -6,7 +6,7 @@ import { useTestContext } from '@paperboy/testing';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAndIngestSources } from './papers.sources.ts';
-import type { TMatchJob } from './papers.usecases.ts';
+import type { TMatchRequest } from './papers.usecases.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -37,7 +37,7 @@ describe('the scheduled fetch of configured sources', () => {
 
   it('fetches each source, ingests it, and reports the sources that failed without stopping at them', async () => {
     const { db } = context.database;
-    const jobs: TMatchJob[] = [];
+    const jobs: TMatchRequest[] = [];
     const outcomes = await fetchAndIngestSources({
       db,
       sources: [`${base}/api/daily_papers`, `${base}/broken`, `${base}/api/query`, `${base}/huge`, `${base}/slow`],

@@ -4,13 +4,13 @@ import { useTestContext } from '@paperboy/testing';
 import { asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../shared/errors.ts';
-import { ingestPapers, matchJobId, type TMatchJob } from './papers.usecases.ts';
+import { ingestPapers, matchKey, type TMatchRequest } from './papers.usecases.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 function recorder() {
-  const jobs: TMatchJob[] = [];
-  return { jobs, enqueueMatches: async (batch: TMatchJob[]) => void jobs.push(...batch) };
+  const jobs: TMatchRequest[] = [];
+  return { jobs, enqueueMatches: async (batch: TMatchRequest[]) => void jobs.push(...batch) };
 }
 
 describe('ingesting papers', () => {
@@ -31,8 +31,8 @@ describe('ingesting papers', () => {
     expect(rows).toHaveLength(8);
     const gptq = rows.find((row) => row.arxivId === '2403.08295')!;
     expect(gptq).toMatchObject({ upvotes: 142, source: 'huggingface', githubRepo: 'https://github.com/example/gptq-lite', matchedAt: null });
-    expect(queue.jobs).toContainEqual({ paperId: gptq.id, jobId: matchJobId({ paperId: gptq.id, title: gptq.title, abstract: gptq.abstract }) });
-    for (const job of queue.jobs) expect(job.jobId).toMatch(/^match-\d+-[0-9a-f]{16}$/);
+    expect(queue.jobs).toContainEqual({ paperId: gptq.id, key: matchKey({ paperId: gptq.id, title: gptq.title, abstract: gptq.abstract }) });
+    for (const job of queue.jobs) expect(job.key).toMatch(/^match-\d+-[0-9a-f]{16}$/);
   });
 
   it('updates a re-ingested paper, or its v2, in place: one row, new text, more upvotes, a new match job only when the text changed', async () => {
@@ -60,7 +60,7 @@ describe('ingesting papers', () => {
     expect(rows).toHaveLength(1);
     // arXiv carries no upvotes: the count from Hugging Face is kept, and the text follows the newer version.
     expect(rows[0]).toMatchObject({ id: stored!.id, title: 'Second title', abstract: 'Second abstract.', upvotes: 40, categories: ['cs.LG'], matchedAt: null });
-    expect(again.jobs).toEqual([{ paperId: stored!.id, jobId: matchJobId({ paperId: stored!.id, title: 'Second title', abstract: 'Second abstract.' }) }]);
+    expect(again.jobs).toEqual([{ paperId: stored!.id, key: matchKey({ paperId: stored!.id, title: 'Second title', abstract: 'Second abstract.' }) }]);
   });
 
   it('stores the good items of a batch and lists the bad ones by index; a batch with no good item is a 400 naming the field', async () => {

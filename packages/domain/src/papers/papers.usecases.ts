@@ -5,9 +5,10 @@ import { parsePaperBatch, type TPaperFormat, type TRejectedItem } from './papers
 import { createPapersRepository } from './papers.repository.ts';
 import type { TPaper } from './papers.schemas.ts';
 
-export type TMatchJob = { paperId: number; jobId: string };
+/** A paper to match, and a key for this paper's text: the match job of an unchanged re-ingest dedupes. */
+export type TMatchRequest = { paperId: number; key: string };
 /** Hands match jobs to the queue; the domain does not know BullMQ. */
-export type TEnqueueMatches = (jobs: TMatchJob[]) => Promise<void>;
+export type TEnqueueMatches = (papers: TMatchRequest[]) => Promise<void>;
 
 export type TStoreResult = {
   /** Distinct papers of the batch now stored: created + updated + unchanged. */
@@ -16,7 +17,7 @@ export type TStoreResult = {
   updated: number;
   unchanged: number;
   /** Papers of the batch still to be matched (new or changed content, or a lost job). */
-  toMatch: TMatchJob[];
+  toMatch: TMatchRequest[];
 };
 
 export type TIngestResult = Omit<TStoreResult, 'toMatch'> & {
@@ -27,10 +28,10 @@ export type TIngestResult = Omit<TStoreResult, 'toMatch'> & {
 };
 
 /**
- * Deterministic BullMQ job id: the same paper with the same text is one job, however often it is
- * ingested; changed text is a new job. Ids may not contain `:` nor be all digits.
+ * Names one paper's text: the same paper with the same text has the same key, however often it
+ * is ingested; changed text a new one. Match jobs are named after their papers' keys.
  */
-export function matchJobId({ paperId, title, abstract }: { paperId: number; title: string; abstract: string }): string {
+export function matchKey({ paperId, title, abstract }: { paperId: number; title: string; abstract: string }): string {
   const hash = createHash('sha256').update(title).update('\u0000').update(abstract).digest('hex').slice(0, 16);
   return `match-${paperId}-${hash}`;
 }
@@ -61,7 +62,7 @@ export async function storePapers({
       created,
       updated: written.length - created,
       unchanged: unique.length - written.length,
-      toMatch: toMatch.map((paper) => ({ paperId: paper.id, jobId: matchJobId({ paperId: paper.id, title: paper.title, abstract: paper.abstract }) })),
+      toMatch: toMatch.map((paper) => ({ paperId: paper.id, key: matchKey({ paperId: paper.id, title: paper.title, abstract: paper.abstract }) })),
     };
   });
 }

@@ -45,12 +45,15 @@ describe('papers admin routes', () => {
       ].join('\r\n');
       const file = await server.inject({ method: 'POST', url: '/api/admin/papers', headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: upload });
       expect(file.statusCode).toBe(200);
-      // No worker ran, so the two unchanged papers are still unmatched and are offered again; their
-      // job ids are unchanged, so the queue holds one job per paper and text: 3 + 3 + 2 + 1 changed.
+      // No worker ran, so the two unchanged papers are still unmatched and are offered again with
+      // the changed one: a batch with a new text key, so a fourth job.
       expect(file.json()).toMatchObject({ format: 'arxiv-atom', created: 0, updated: 1, unchanged: 2, matchJobs: 3 });
+      // The same upload again names the same papers with the same texts: no new job.
+      await server.inject({ method: 'POST', url: '/api/admin/papers', headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: upload });
 
-      const waiting = await server.queues.get('papers').getJobs(['waiting', 'delayed', 'prioritized']);
-      expect(waiting.filter((job) => job.name === 'match')).toHaveLength(9);
+      // One job per ingest (up to 100 papers each): 3 + 3 + 2 + 3 papers in 4 jobs.
+      const waiting = (await server.queues.get('papers').getJobs(['waiting', 'delayed', 'prioritized'])).filter((job) => job.name === 'match');
+      expect(waiting.map((job) => (job.data as { paperIds: number[] }).paperIds.length).sort()).toEqual([2, 3, 3, 3]);
     } finally {
       await server.close();
     }

@@ -1,5 +1,5 @@
 import type { TConfig } from '@paperboy/config';
-import { fetchAndIngestSources, findUnmatchedPapers, matchJobId, matchPaper } from '@paperboy/domain';
+import { fetchAndIngestSources, findUnmatchedPapers, matchKey, matchPapers } from '@paperboy/domain';
 import { createEnqueueMatches, type THandlers, type TQueues } from '@paperboy/queue';
 import type { TWorkerDeps } from '../deps.ts';
 
@@ -20,15 +20,22 @@ export async function schedulePaperFetch({ queues, config }: { queues: TQueues; 
 export function createPaperHandlers(deps: TWorkerDeps): THandlers<'papers'> {
   const enqueueMatches = createEnqueueMatches(deps.queues);
   return {
-    match: async ({ paperId }) => {
-      const outcome = await matchPaper({ db: deps.db, paperId });
-      if (!outcome) deps.logger.info({ paperId }, 'paper to match no longer exists');
-      return outcome && { paperId, topics: outcome.topics.length, keywords: outcome.keywordIds.length };
+    match: async ({ paperIds }) => {
+      const matches = await matchPapers({ db: deps.db, paperIds });
+      const found = new Set(matches.map((match) => match.paperId));
+      const gone = paperIds.filter((paperId) => !found.has(paperId));
+      if (gone.length > 0) deps.logger.info({ paperIds: gone }, 'papers to match no longer exist');
+      // Kept in Redis with the finished job: counts only.
+      return {
+        papers: matches.length,
+        topicMatches: matches.reduce((sum, match) => sum + match.topics.length, 0),
+        keywordMatches: matches.reduce((sum, match) => sum + match.keywordIds.length, 0),
+      };
     },
     'fetch-sources': async () => {
       const outcomes = await fetchAndIngestSources({ db: deps.db, sources: deps.config.papers.sources, enqueueMatches });
       const unmatched = await findUnmatchedPapers({ db: deps.db, limit: UNMATCHED_SWEEP_LIMIT });
-      await enqueueMatches(unmatched.map((paper) => ({ paperId: paper.id, jobId: matchJobId({ paperId: paper.id, title: paper.title, abstract: paper.abstract }) })));
+      await enqueueMatches(unmatched.map((paper) => ({ paperId: paper.id, key: matchKey({ paperId: paper.id, title: paper.title, abstract: paper.abstract }) })));
       for (const outcome of outcomes) {
         if (outcome.error) deps.logger.warn({ source: outcome.url, err: outcome.error }, 'paper source failed');
         else deps.logger.info({ source: outcome.url, ...outcome.result }, 'paper source ingested');
