@@ -1,6 +1,7 @@
 import { classifySmtpError, type TMailer, type TOutgoingEmail } from '@paperboy/email';
 import type { TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
+import pMap from 'p-map';
 import type { TDigestComposer } from './digests.composer.ts';
 import { createDigestsRepository, type TClaimedDelivery, type TDigestsRepository, type TSentDelivery } from './digests.repository.ts';
 
@@ -28,8 +29,9 @@ export class TransientSendError extends Error {
  * Sends a batch of digests, each exactly once as far as this side can tell.
  *
  * One statement claims the batch: only rows still pending (or with an expired lease), in a run
- * that is sending, for a subscriber still confirmed. Every claimed message goes to the mailer's
- * pool at once, and each one accepted is recorded sent, with the server's answer and its
+ * that is sending, for a subscriber still confirmed. Claimed messages are rendered just before
+ * they go to the mailer's pool, `inFlight` at a time (a message rendered long before a
+ * connection is free only adds to the heap), and each one accepted is recorded sent, with the server's answer and its
  * message id, in the same statement that records its papers as received. Those statements are
  * group commits: while one runs, the next group gathers, so a crash leaves unrecorded only the
  * messages accepted during one round trip.
@@ -46,6 +48,7 @@ export async function sendDeliveries({
   now,
   leaseMs,
   maxAttempts,
+  inFlight,
 }: {
   db: TDb;
   mailer: TMailer;
@@ -54,6 +57,8 @@ export async function sendDeliveries({
   now: Date;
   leaseMs: number;
   maxAttempts: number;
+  /** Messages of this batch rendered and handed to the mailer at once. */
+  inFlight: number;
 }): Promise<TBatchOutcome> {
   const repository = createDigestsRepository({ db });
   const { claimed } = await repository.claimDeliveries({ deliveryIds, leaseExpiredBefore: new Date(now.getTime() - leaseMs) });
@@ -65,8 +70,9 @@ export async function sendDeliveries({
 
   await composer.preload(claimed.flatMap((delivery) => delivery.paperIds));
   const marks = createGroupCommit((sent: TSentDelivery[]) => recordSent(() => repository.markSent({ sent })));
-  await Promise.all(
-    claimed.map(async (delivery) => {
+  await pMap(
+    claimed,
+    async (delivery) => {
       const result = await sendOne({ db, repository, mailer, composer, delivery, maxAttempts });
       if (result.outcome === 'sent') {
         marks.add(result.sent);
@@ -76,7 +82,8 @@ export async function sendDeliveries({
       } else {
         outcome.retrying.push({ deliveryId: delivery.id, reason: result.reason });
       }
-    }),
+    },
+    { concurrency: inFlight },
   );
   await marks.settle();
   if (outcome.retrying.length > 0) {

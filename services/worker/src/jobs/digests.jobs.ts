@@ -42,6 +42,8 @@ export function createDigestSendHandlers(deps: TWorkerDeps & { composer: TDigest
         now: new Date(),
         leaseMs: deps.config.digests.leaseMs,
         maxAttempts: deps.config.digests.maxAttempts,
+        // Enough to keep every pooled connection busy while the next messages render.
+        inFlight: deps.config.mail.maxConnections * 2,
       });
       for (const { deliveryId, reason } of outcome.failed) deps.logger.warn({ runId, deliveryId, reason }, 'delivery failed');
       // The job's return value is kept in Redis with the finished job: counts only.
