@@ -124,16 +124,16 @@ const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
     if (dkim.some(Boolean) && !dkim.every(Boolean)) {
       ctx.addIssue({ code: 'custom', path: ['DKIM_PRIVATE_KEY'], message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together' });
     }
-    // A worker claims DIGEST_SEND_CONCURRENCY x DIGEST_SEND_BATCH_SIZE deliveries at once. Under a
-    // rate limit the last of them waits its turn; its lease must outlast that wait (twice over), or
-    // another worker would take it for abandoned and send it again.
+    // A worker holds DIGEST_SEND_CONCURRENCY claimed groups at once. Under a rate limit the last
+    // of them waits its turn; its lease must outlast that wait (twice over), or another worker
+    // would take it for abandoned and send it again.
     if (env.SMTP_RATE_PER_SECOND) {
-      const drainMs = ((env.DIGEST_SEND_CONCURRENCY * env.DIGEST_SEND_BATCH_SIZE) / env.SMTP_RATE_PER_SECOND) * 1_000;
+      const drainMs = ((env.DIGEST_SEND_CONCURRENCY * sendInFlight(env)) / env.SMTP_RATE_PER_SECOND) * 1_000;
       if (env.DIGEST_SEND_LEASE_MS < 2 * drainMs) {
         ctx.addIssue({
           code: 'custom',
           path: ['DIGEST_SEND_LEASE_MS'],
-          message: `must be at least ${Math.ceil(2 * drainMs)} at SMTP_RATE_PER_SECOND=${env.SMTP_RATE_PER_SECOND} (twice the time to send DIGEST_SEND_CONCURRENCY x DIGEST_SEND_BATCH_SIZE messages)`,
+          message: `must be at least ${Math.ceil(2 * drainMs)} at SMTP_RATE_PER_SECOND=${env.SMTP_RATE_PER_SECOND} (twice the time to send the DIGEST_SEND_CONCURRENCY groups a worker claims at once)`,
         });
       }
     }
@@ -145,6 +145,11 @@ const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
       ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'must be set in production (the default is public)' });
     }
   });
+
+/** Deliveries a send job claims and sends at once (see `digests.sendInFlight`). */
+function sendInFlight(env: { DIGEST_SEND_BATCH_SIZE: number; SMTP_MAX_CONNECTIONS: number }): number {
+  return Math.min(env.DIGEST_SEND_BATCH_SIZE, 2 * env.SMTP_MAX_CONNECTIONS);
+}
 
 export type TEnv = z.infer<typeof ZEnv>;
 
@@ -185,6 +190,9 @@ function shape(env: TEnv) {
       maxFailureRatio: env.DIGEST_MAX_FAILURE_RATIO,
       sendConcurrency: env.DIGEST_SEND_CONCURRENCY,
       sendBatchSize: env.DIGEST_SEND_BATCH_SIZE,
+      // A send job claims and sends its batch this many at a time: two per pooled SMTP
+      // connection keeps every connection busy while the next messages render.
+      sendInFlight: sendInFlight(env),
       maxAttempts: env.DIGEST_MAX_ATTEMPTS,
       leaseMs: env.DIGEST_SEND_LEASE_MS,
       supervisorIntervalMs: env.DIGEST_SUPERVISOR_INTERVAL_MS,

@@ -1,19 +1,20 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { TQueues } from './queues.ts';
 
 /**
- * Send jobs carry a batch of a run's deliveries: one job, one claim statement and a few
- * group-committed marks per batch, instead of one of each per message. A job is named by a hash
- * of its deliveries and their claim counts, so re-enqueueing rows no job has touched is a no-op
- * while their job exists, and a fresh job once they were claimed again.
+ * Send jobs carry a batch of a run's deliveries: one job and a few claim and mark statements
+ * per batch, instead of one of each per message. Every call makes fresh jobs (a random id):
+ * callers enqueue only when a run starts or resumes, when failed deliveries are retried, and
+ * when the supervisor finds the queue dry, and a job claims its rows, so a row on two jobs is
+ * still sent once. (Ids derived from the rows would be ignored by BullMQ while a finished job
+ * with the same id is kept, and a paused-then-resumed run would stall.)
  */
 export function createEnqueueSends(queues: TQueues, { batchSize }: { batchSize: number }) {
-  return ({ runId, deliveries }: { runId: string; deliveries: { deliveryId: string; attempts: number }[] }) => {
+  return ({ runId, deliveries }: { runId: string; deliveries: { deliveryId: string }[] }) => {
     const items = [];
     for (let start = 0; start < deliveries.length; start += batchSize) {
       const batch = deliveries.slice(start, start + batchSize);
-      const jobId = `send-${runId}-${hashOf(batch.map(({ deliveryId, attempts }) => `${deliveryId}/${attempts}`))}`;
-      items.push({ payload: { runId, deliveryIds: batch.map((item) => item.deliveryId) }, jobId });
+      items.push({ payload: { runId, deliveryIds: batch.map((item) => item.deliveryId) }, jobId: `send-${runId}-${randomUUID()}` });
     }
     return queues.enqueueMany({ queue: 'digest-sends', job: 'send', items });
   };

@@ -74,9 +74,12 @@ export async function planDeliveries({
     ) k on k.subscriber_id = s.id
     where ${eligibility}
   `);
-  // The few (subscriber, paper) pairs of this period already sent, from an earlier run.
+  // The (subscriber, paper) pairs of this period this audience already received in an earlier
+  // run: usually none, at most the digests of a run already sent for the period.
   const { rows: received } = await db.execute<{ subscriber_id: string; paper_id: string }>(sql`
-    select sp.subscriber_id, sp.paper_id from sent_papers sp join papers p on p.id = sp.paper_id where ${inPeriod}
+    select sp.subscriber_id, sp.paper_id
+    from sent_papers sp join papers p on p.id = sp.paper_id join subscribers s on s.id = sp.subscriber_id
+    where ${inPeriod} and ${eligibility}
   `);
 
   const upvotes = new Map<number, number>();

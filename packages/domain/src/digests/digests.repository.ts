@@ -116,7 +116,8 @@ export function createDigestsRepository({ db }: { db: TDb }) {
             inArray(deliveries.state, ['pending', 'sending']),
             sql`${deliveries.updatedAt} <= ${idleBefore.toISOString()}::timestamptz`,
           ),
-        );
+        )
+        .orderBy(deliveries.id);
       return { deliveries: rows satisfies TDeliveryToSend[] };
     },
 

@@ -1,7 +1,6 @@
 import { classifySmtpError, type TMailer, type TOutgoingEmail } from '@paperboy/email';
 import type { TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
-import pMap from 'p-map';
 import type { TDigestComposer } from './digests.composer.ts';
 import { createDigestsRepository, type TClaimedDelivery, type TDigestsRepository, type TSentDelivery } from './digests.repository.ts';
 
@@ -19,8 +18,8 @@ export type TBatchOutcome = {
 
 /** Thrown for a failure worth retrying (4xx, dropped connection): the queue retries with backoff. */
 export class TransientSendError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string) {
+    super(message);
     this.name = 'TransientSendError';
   }
 }
@@ -28,24 +27,27 @@ export class TransientSendError extends Error {
 /**
  * Sends a batch of digests, each exactly once as far as this side can tell.
  *
- * One statement claims the batch: only rows still pending (or with an expired lease), in a run
- * that is sending, for a subscriber still confirmed. Claimed messages are rendered just before
- * they go to the mailer's pool, `inFlight` at a time (a message rendered long before a
- * connection is free only adds to the heap), and each one accepted is recorded sent, with the server's answer and its
- * message id, in the same statement that records its papers as received. Those statements are
- * group commits: while one runs, the next group gathers, so a crash leaves unrecorded only the
- * messages accepted during one round trip.
+ * The batch goes out in groups of `inFlight`. One statement claims a group: only rows still
+ * pending (or with an expired lease), in a run that is sending, for a subscriber still
+ * confirmed. The group's messages are rendered and handed to the mailer's pool together, and
+ * only then is the next group claimed, so a claim is never more than one group ahead of its
+ * send: an unsubscribe, a pause or a cancel takes effect within a group, and no lease runs out
+ * while a row waits its turn. Each accepted message is recorded sent, with the server's answer
+ * and its message id, in the same statement that records its papers as received. Those
+ * statements are group commits: while one runs the next accepted messages gather, so a crash
+ * leaves unrecorded only what was accepted during one round trip.
  *
  * A 5xx fails only its delivery (and counts a bounce). A 4xx or a dropped connection gives the
  * row back, and the batch ends in a TransientSendError so the queue retries the job with
- * backoff; the retry claims only the rows given back, up to `maxAttempts` claims each.
+ * backoff; the retry claims only the rows given back, up to `maxAttempts` claims each. A
+ * database error stops the batch and fails the job the same way: the later groups were never
+ * claimed, and a group whose papers could not be loaded is given back at once.
  */
 export async function sendDeliveries({
   db,
   mailer,
   composer,
   deliveryIds,
-  now,
   leaseMs,
   maxAttempts,
   inFlight,
@@ -54,43 +56,86 @@ export async function sendDeliveries({
   mailer: TMailer;
   composer: TDigestComposer;
   deliveryIds: string[];
-  now: Date;
   leaseMs: number;
   maxAttempts: number;
-  /** Messages of this batch rendered and handed to the mailer at once. */
+  /** Deliveries claimed, rendered and handed to the mailer at once. */
   inFlight: number;
 }): Promise<TBatchOutcome> {
   const repository = createDigestsRepository({ db });
-  const { claimed } = await repository.claimDeliveries({ deliveryIds, leaseExpiredBefore: new Date(now.getTime() - leaseMs) });
+  const outcome: TBatchOutcome = { sent: 0, failed: [], skipped: 0, cancelled: 0, retrying: [] };
+  const marks = createGroupCommit((sent: TSentDelivery[]) => recordSent(() => repository.markSent({ sent })));
+  try {
+    for (let start = 0; start < deliveryIds.length; start += inFlight) {
+      await sendGroup({ db, repository, mailer, composer, deliveryIds: deliveryIds.slice(start, start + inFlight), leaseMs, maxAttempts, marks, outcome });
+    }
+  } finally {
+    await marks.settle();
+  }
+  if (outcome.retrying.length > 0) {
+    const [first] = outcome.retrying;
+    throw new TransientSendError(`${outcome.retrying.length} deliveries will be retried; first: ${first?.reason}`);
+  }
+  return outcome;
+}
+
+async function sendGroup({
+  db,
+  repository,
+  mailer,
+  composer,
+  deliveryIds,
+  leaseMs,
+  maxAttempts,
+  marks,
+  outcome,
+}: {
+  db: TDb;
+  repository: TDigestsRepository;
+  mailer: TMailer;
+  composer: TDigestComposer;
+  deliveryIds: string[];
+  leaseMs: number;
+  maxAttempts: number;
+  marks: TGroupCommit<TSentDelivery>;
+  outcome: TBatchOutcome;
+}) {
+  const { claimed } = await repository.claimDeliveries({ deliveryIds, leaseExpiredBefore: new Date(Date.now() - leaseMs) });
   const claimedIds = new Set(claimed.map((delivery) => delivery.id));
   const unclaimed = deliveryIds.filter((id) => !claimedIds.has(id));
   const { cancelled } = unclaimed.length > 0 ? await repository.cancelUnconfirmed({ deliveryIds: unclaimed }) : { cancelled: 0 };
-  const outcome: TBatchOutcome = { sent: 0, failed: [], skipped: unclaimed.length - cancelled, cancelled, retrying: [] };
-  if (claimed.length === 0) return outcome;
+  outcome.cancelled += cancelled;
+  outcome.skipped += unclaimed.length - cancelled;
+  if (claimed.length === 0) return;
 
-  await composer.preload(claimed.flatMap((delivery) => delivery.paperIds));
-  const marks = createGroupCommit((sent: TSentDelivery[]) => recordSent(() => repository.markSent({ sent })));
-  await pMap(
-    claimed,
-    async (delivery) => {
-      const result = await sendOne({ db, repository, mailer, composer, delivery, maxAttempts });
-      if (result.outcome === 'sent') {
-        marks.add(result.sent);
-        outcome.sent += 1;
-      } else if (result.outcome === 'failed') {
-        outcome.failed.push({ deliveryId: delivery.id, reason: result.reason });
-      } else {
-        outcome.retrying.push({ deliveryId: delivery.id, reason: result.reason });
-      }
-    },
-    { concurrency: inFlight },
-  );
-  await marks.settle();
-  if (outcome.retrying.length > 0) {
-    const [first] = outcome.retrying;
-    throw new TransientSendError(`${outcome.retrying.length} of ${claimed.length} deliveries will be retried; first: ${first?.reason}`);
+  try {
+    await composer.preload(claimed.flatMap((delivery) => delivery.paperIds));
+  } catch (error) {
+    // Nothing was sent: give the rows back at once rather than after their lease.
+    await Promise.allSettled(claimed.map((delivery) => repository.releaseDelivery({ deliveryId: delivery.id, error: 'papers could not be loaded' })));
+    throw error;
   }
-  return outcome;
+  let failure: Error | undefined;
+  await Promise.all(
+    claimed.map(async (delivery) => {
+      try {
+        const result = await sendOne({ db, repository, mailer, composer, delivery, maxAttempts });
+        if (result.outcome === 'sent') {
+          marks.add(result.sent);
+          outcome.sent += 1;
+        } else if (result.outcome === 'failed') {
+          outcome.failed.push({ deliveryId: delivery.id, reason: result.reason });
+        } else {
+          outcome.retrying.push({ deliveryId: delivery.id, reason: result.reason });
+        }
+      } catch (error) {
+        // The database failed while recording a refusal or a render failure (an accepted message
+        // is recorded by the group commit, not here). The message did not leave; the row keeps
+        // its claim and is tried again after its lease. The rest of the group goes on.
+        failure ??= error instanceof Error ? error : new Error('recording a send outcome failed', { cause: error });
+      }
+    }),
+  );
+  if (failure) throw failure;
 }
 
 type TOneOutcome = { outcome: 'sent'; sent: TSentDelivery } | { outcome: 'failed' | 'retry'; reason: string };
@@ -145,7 +190,9 @@ async function sendOne({
  * write, so there is never more than one write in flight and none waits on a timer.
  * `settle` resolves once everything added has been written, or throws the first failure.
  */
-function createGroupCommit<T>(write: (items: T[]) => Promise<unknown>) {
+type TGroupCommit<T> = { add: (item: T) => void; settle: () => Promise<void> };
+
+function createGroupCommit<T>(write: (items: T[]) => Promise<unknown>): TGroupCommit<T> {
   let waiting: T[] = [];
   let writing: Promise<void> | undefined;
   let failure: Error | undefined;

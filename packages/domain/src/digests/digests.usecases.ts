@@ -6,8 +6,7 @@ import { periodFor, type TFrequency } from './digests.periods.ts';
 import { planDeliveries } from './digests.planning.ts';
 import { createDigestsRepository, type TDeliveryToSend, type TDigestRun } from './digests.repository.ts';
 
-/** Puts send jobs on the queue; the service layer provides it (packages stay free of BullMQ). */
-/** Puts a run's deliveries on the send queue (in batches: see createEnqueueSends). */
+/** Puts a run's deliveries on the send queue, in batches; the service layer provides it (packages stay free of BullMQ). */
 export type TEnqueueSends = (input: { runId: string; deliveries: TDeliveryToSend[] }) => Promise<void>;
 
 export type TRunSettings = { lookbackDays: Record<TFrequency, number>; maxFailureRatio: number };
@@ -90,7 +89,7 @@ export async function startRun({ db, runId, enqueueSends, now }: { db: TDatabase
   return { run };
 }
 
-/** Re-enqueues every delivery not yet sent. Job ids dedupe, and each job re-reads its row. */
+/** Enqueues every delivery not yet sent. Each job claims its rows, so a row enqueued twice is still sent once. */
 export async function enqueuePending({ db, runId, enqueueSends, now }: { db: TDatabase; runId: string; enqueueSends: TEnqueueSends; now: Date }) {
   const { deliveries } = await createDigestsRepository({ db }).listDeliveriesToSend({ runId, idleBefore: now });
   await enqueueSends({ runId, deliveries });

@@ -5,6 +5,9 @@ export type TSubscriberRow = typeof subscribers.$inferSelect;
 export type TConsentKind = (typeof consentEvents.$inferInsert)['kind'];
 export type TConsentEvent = typeof consentEvents.$inferSelect;
 
+/** Phrases in one order for every signup, so two inserting the same new phrases cannot deadlock. */
+const inLockOrder = (phrases: string[]) => [...phrases].sort();
+
 /** Rows of one subscriber: the subscriber, their topics and keywords, and their consent log. `db` may be a transaction. */
 export function createSubscribersRepository({ db }: { db: TDb }) {
   return {
@@ -82,7 +85,7 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
         ),
         new_keywords as (
           insert into keywords (phrase)
-          select chosen.phrase from created cross join unnest(${sql.param(phrases)}::text[]) as chosen(phrase)
+          select chosen.phrase from created cross join unnest(${sql.param(inLockOrder(phrases))}::text[]) as chosen(phrase)
           on conflict (phrase) do nothing
           returning id
         ),
@@ -150,7 +153,7 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
       // until commit, queueing every concurrent signup that chose the same popular phrase.
       const inserted = await db
         .insert(keywords)
-        .values(phrases.map((phrase) => ({ phrase })))
+        .values(inLockOrder(phrases).map((phrase) => ({ phrase })))
         .onConflictDoNothing({ target: keywords.phrase })
         .returning({ id: keywords.id });
       const rows = await db.select({ id: keywords.id }).from(keywords).where(inArray(keywords.phrase, phrases));

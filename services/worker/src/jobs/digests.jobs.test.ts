@@ -4,7 +4,7 @@ import { insertDigestFixture } from '@paperboy/domain/test-fixtures';
 import { createLogger } from '@paperboy/logger';
 import { createQueues, createRedis } from '@paperboy/queue';
 import { configFor, startSmtpCatcher, useTestContext, type TSmtpCatcher } from '@paperboy/testing';
-import { eq, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createWorkerRuntime, type TWorkerRuntime } from '../runtime.ts';
 
@@ -32,7 +32,7 @@ describe('digest delivery through the worker', () => {
     await catcher.close();
   });
 
-  function config() {
+  function config(overrides: Record<string, string> = {}) {
     return configFor(context, {
       SMTP_URL: catcher.url,
       PUBLIC_URL: 'https://paperboy.test',
@@ -43,11 +43,12 @@ describe('digest delivery through the worker', () => {
       // Small batches, so a run of a few dozen spans several send jobs.
       DIGEST_SEND_BATCH_SIZE: '5',
       DIGEST_SEND_CONCURRENCY: '2',
+      ...overrides,
     });
   }
 
-  async function startWorker() {
-    const runtime = createWorkerRuntime({ config: config(), logger });
+  async function startWorker(overrides: Record<string, string> = {}) {
+    const runtime = createWorkerRuntime({ config: config(overrides), logger });
     runtimes.push(runtime);
     await runtime.start();
     return runtime;
@@ -195,5 +196,24 @@ describe('digest delivery through the worker', () => {
     expect(new Set(recipients).size).toBe(42);
     expect(recipients).toHaveLength(42);
     expect(sentBefore).toBeLessThan(42);
+  });
+
+  it('claims a batch a few rows at a time, so someone who unsubscribes while it is being sent gets nothing', async () => {
+    const many = Array.from({ length: 30 }, (_, index) => ({ email: `reader${index}@example.org`, topics: ['llms'] }));
+    await standardFixture(many);
+    catcher.slowDown(40);
+    // One job holds the whole run; one connection, so it claims and sends two rows at a time.
+    await startWorker({ DIGEST_SEND_BATCH_SIZE: '100', DIGEST_SEND_CONCURRENCY: '1', SMTP_MAX_CONNECTIONS: '1', DIGEST_SEND_LEASE_MS: '60000' });
+    const run = await startRunNow();
+    const { db } = context.database;
+    // Jobs take their rows in id order: the last one is sent last.
+    const [last] = await db.select().from(deliveries).where(eq(deliveries.runId, run.id)).orderBy(desc(deliveries.id)).limit(1);
+    await vi.waitFor(() => expect(catcher.messages.length).toBeGreaterThan(0), { timeout: 10_000, interval: 10 });
+    await db.update(subscribers).set({ status: 'unsubscribed' }).where(eq(subscribers.id, last!.subscriberId));
+
+    const { counts } = await waitForRun(run.id);
+    expect(counts).toMatchObject({ sent: 31, cancelled: 1, pending: 0, sending: 0 });
+    const [leaver] = await db.select().from(subscribers).where(eq(subscribers.id, last!.subscriberId));
+    expect(catcher.messages.map((message) => message.envelope.to[0])).not.toContain(leaver!.email);
   });
 });

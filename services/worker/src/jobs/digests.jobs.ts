@@ -39,11 +39,9 @@ export function createDigestSendHandlers(deps: TWorkerDeps & { composer: TDigest
         mailer: deps.mailer,
         composer: deps.composer,
         deliveryIds,
-        now: new Date(),
         leaseMs: deps.config.digests.leaseMs,
         maxAttempts: deps.config.digests.maxAttempts,
-        // Enough to keep every pooled connection busy while the next messages render.
-        inFlight: deps.config.mail.maxConnections * 2,
+        inFlight: deps.config.digests.sendInFlight,
       });
       for (const { deliveryId, reason } of outcome.failed) deps.logger.warn({ runId, deliveryId, reason }, 'delivery failed');
       // The job's return value is kept in Redis with the finished job: counts only.
