@@ -6,7 +6,7 @@ import { storePapers } from '../papers/papers.usecases.ts';
 import { seedDatabase } from '../seed/seed.usecases.ts';
 import { findCandidates, rankOf } from './matching.candidates.ts';
 import { compileTerm } from './matching.terms.ts';
-import { matchKeywords, matchPaper, rescoreTopic } from './matching.usecases.ts';
+import { matchKeywords, matchPapers, rescoreTopic } from './matching.usecases.ts';
 
 const LONG_AGO = new Date('2000-01-01T00:00:00Z');
 
@@ -70,7 +70,7 @@ describe('matching papers to topics and subscribers', () => {
         { arxivId: '2406.00002', title: 'Amortised VI for hierarchical models', abstract: 'Variational inference (VI) with an evidence lower bound scales to large models.', authors: [], categories: [], upvotes: 0 },
       ],
     });
-    for (const { paperId: id } of stored.toMatch) await matchPaper({ db, paperId: id });
+    await matchPapers({ db, paperIds: stored.toMatch.map((paper) => paper.paperId) });
     expect(await topicsOf('2406.00001')).toEqual({});
     expect((await topicsOf('2406.00002'))['bayesian-inference']).toEqual(expect.arrayContaining(['VI', 'variational inference']));
   });
@@ -117,7 +117,7 @@ describe('matching papers to topics and subscribers', () => {
         { arxivId: '2406.00102', title: 'A popular benchmark', abstract: 'We study generalization of models; our main theorem gives a convergence rate.', authors: [], categories: [], upvotes: 900 },
       ],
     });
-    for (const { paperId: id } of stored.toMatch) await matchPaper({ db, paperId: id });
+    await matchPapers({ db, paperIds: stored.toMatch.map((paper) => paper.paperId) });
     const candidates = await findCandidates({ db, subscriberId: reader, since: LONG_AGO, limit: 100 });
     const strong = candidates.find((candidate) => candidate.arxivId === '2406.00101')!;
     const weak = candidates.find((candidate) => candidate.arxivId === '2406.00102')!;

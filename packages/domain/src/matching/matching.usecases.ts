@@ -65,12 +65,6 @@ export async function matchPapers({ db, paperIds }: { db: TDb; paperIds: number[
   });
 }
 
-/** One paper's matching (see matchPapers); null when the paper no longer exists. */
-export async function matchPaper({ db, paperId }: { db: TDb; paperId: number }): Promise<TPaperMatch | null> {
-  const [match] = await matchPapers({ db, paperIds: [paperId] });
-  return match ?? null;
-}
-
 /**
  * Re-scores one topic against the papers ingested since `since`, in one set-based statement:
  * used when an admin adds a topic or edits its terms, so recent papers (the ones digests still

@@ -3,7 +3,7 @@ import { repoPath } from '@paperboy/config';
 import { topics, type TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { matchPaper } from '../matching/matching.usecases.ts';
+import { matchPapers } from '../matching/matching.usecases.ts';
 import { ZPaper } from '../papers/papers.schemas.ts';
 import { storePapers } from '../papers/papers.usecases.ts';
 import { ZTopic } from '../topics/topics.schemas.ts';
@@ -43,7 +43,7 @@ export async function seedDatabase({ db }: { db: TDb }): Promise<{ topics: numbe
     .onConflictDoNothing({ target: topics.slug })
     .returning({ id: topics.id });
   const stored = await storePapers({ db, papers: seedPapers, source: 'seed' });
-  for (const { paperId } of stored.toMatch) await matchPaper({ db, paperId });
+  await matchPapers({ db, paperIds: stored.toMatch.map((paper) => paper.paperId) });
   return { topics: insertedTopics.length, papers: stored.created, matched: stored.toMatch.length };
 }
 
