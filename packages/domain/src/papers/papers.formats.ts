@@ -161,7 +161,13 @@ function parseAtom(text: string): TCandidate[] {
     trimValues: true,
     isArray: (name) => ['entry', 'author', 'category', 'link'].includes(name),
   });
-  const document = parser.parse(text) as Record<string, unknown>;
+  let document: Record<string, unknown>;
+  try {
+    document = parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    // The validator passes some truncated tags (`<A/`) that the parser then refuses.
+    throw unparseable(`The body is not well-formed XML (${(error as Error).message}).`);
+  }
   if (!isRecord(document.feed)) throw unparseable('The XML is not an Atom feed (no <feed> element).');
   const entries = Array.isArray(document.feed.entry) ? (document.feed.entry as unknown[]) : [];
   return entries.map((entry, index) => ({ index, value: entry }));
