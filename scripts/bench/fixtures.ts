@@ -1,4 +1,4 @@
-import type { TDb } from '@paperboy/db';
+import { sqlArray, type TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 
 // Synthetic data at benchmark scale, written with set-based SQL (a million rows in seconds).
@@ -21,24 +21,24 @@ export async function seedRandom(db: TDb, seed = 0.42) {
 /** Gives `count` papers (already stored) random topic and keyword matches, as the matcher would. */
 export async function matchPapersRandomly({ db, paperIds }: { db: TDb; paperIds: number[] }) {
   await db.execute(sql`
-    insert into keywords (phrase) select unnest(${sql.param(KEYWORD_POOL)}::text[]) on conflict do nothing
+    insert into keywords (phrase) select unnest(${sqlArray(KEYWORD_POOL, 'text')}) on conflict do nothing
   `);
   await db.execute(sql`
     insert into paper_topics (paper_id, topic_id, score, matched_terms)
     select p.id, t.id, round((0.2 + random() * 0.8)::numeric, 3)::real, array[t.slug]
-    from unnest(${sql.param(paperIds)}::bigint[]) as p(id)
+    from unnest(${sqlArray(paperIds, 'bigint')}) as p(id)
     cross join lateral (select id, slug from topics order by random() + p.id * 0 limit 1 + floor(random() * 3)::int) t
     on conflict do nothing
   `);
   await db.execute(sql`
     insert into paper_keywords (paper_id, keyword_id, score)
     select p.id, k.id, round((0.3 + random() * 0.7)::numeric, 3)::real
-    from unnest(${sql.param(paperIds)}::bigint[]) as p(id)
+    from unnest(${sqlArray(paperIds, 'bigint')}) as p(id)
     cross join keywords k
     where random() < 0.03
     on conflict do nothing
   `);
-  await db.execute(sql`update papers set matched_at = now() where id = any(${sql.param(paperIds)}::bigint[])`);
+  await db.execute(sql`update papers set matched_at = now() where id = any(${sqlArray(paperIds, 'bigint')})`);
 }
 
 /** Papers stored directly (the ingest path is measured on its own), ingested now. */

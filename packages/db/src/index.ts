@@ -3,3 +3,4 @@ export { createDatabase } from './client.ts';
 export type { TDatabase, TDatabaseHandle, TDb } from './client.ts';
 export { runMigrations, MIGRATIONS_FOLDER } from './migrate.ts';
 export { describeConnectionError, ensureDatabaseExists, pingDatabase, rootCause } from './connectivity.ts';
+export { sqlArray } from './sql.ts';

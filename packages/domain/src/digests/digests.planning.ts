@@ -1,4 +1,4 @@
-import type { TDb } from '@paperboy/db';
+import { sqlArray, type TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 import { rankOf } from '../matching/matching.candidates.ts';
 import type { TFrequency } from './digests.periods.ts';
@@ -125,7 +125,7 @@ export async function planDeliveries({
     with inserted as (
       insert into deliveries (run_id, subscriber_id, paper_ids)
       select ${runId}::uuid, planned.subscriber_id, planned.paper_ids::bigint[]
-      from unnest(${sql.param(subscriberIds.slice(start, start + INSERT_CHUNK))}::uuid[], ${sql.param(paperLists.slice(start, start + INSERT_CHUNK))}::text[])
+      from unnest(${sqlArray(subscriberIds.slice(start, start + INSERT_CHUNK), 'uuid')}, ${sqlArray(paperLists.slice(start, start + INSERT_CHUNK), 'text')})
         as planned(subscriber_id, paper_ids)
       returning 1
     )

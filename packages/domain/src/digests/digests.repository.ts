@@ -1,4 +1,4 @@
-import { deliveries, digestRuns, type TDb } from '@paperboy/db';
+import { deliveries, digestRuns, sqlArray, type TDb } from '@paperboy/db';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 
 export type TDigestRun = typeof digestRuns.$inferSelect;
@@ -23,10 +23,6 @@ export type TClaimedDelivery = {
 
 export type TSentDelivery = { deliveryId: string; messageId: string; smtpResponse: string };
 
-// One array parameter rather than a list of parameters: the statement text is the same for
-// every batch size, so PostgreSQL parses one statement and the parameter count stays small.
-const uuidArray = (values: string[]) => sql`${sql.param(values)}::uuid[]`;
-const textArray = (values: string[]) => sql`${sql.param(values)}::text[]`;
 
 export function createDigestsRepository({ db }: { db: TDb }) {
   return {
@@ -141,7 +137,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         update deliveries d
         set state = 'sending', attempts = d.attempts + 1, updated_at = now()
         from digest_runs r, subscribers s
-        where d.id = any(${uuidArray(deliveryIds)})
+        where d.id = any(${sqlArray(deliveryIds, 'uuid')})
           and r.id = d.run_id and r.state = 'sending'
           and s.id = d.subscriber_id and s.status = 'confirmed' and s.email is not null
           and (d.state = 'pending'
@@ -173,9 +169,9 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       const { rows } = await db.execute<{ id: string }>(sql`
         with accepted as (
           select * from unnest(
-            ${uuidArray(sent.map((item) => item.deliveryId))},
-            ${textArray(sent.map((item) => item.messageId))},
-            ${textArray(sent.map((item) => item.smtpResponse.slice(0, 500)))}
+            ${sqlArray(sent.map((item) => item.deliveryId), 'uuid')},
+            ${sqlArray(sent.map((item) => item.messageId), 'text')},
+            ${sqlArray(sent.map((item) => item.smtpResponse.slice(0, 500)), 'text')}
           ) as accepted(id, message_id, smtp_response)
         ),
         sent as (
@@ -222,7 +218,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       const { rows } = await db.execute<{ id: string }>(sql`
         update deliveries d set state = 'cancelled', updated_at = now()
         from subscribers s
-        where d.id = any(${uuidArray(deliveryIds)}) and d.state = 'pending'
+        where d.id = any(${sqlArray(deliveryIds, 'uuid')}) and d.state = 'pending'
           and s.id = d.subscriber_id and (s.status <> 'confirmed' or s.email is null)
         returning d.id
       `);

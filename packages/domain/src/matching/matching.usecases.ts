@@ -1,4 +1,4 @@
-import { keywords, paperKeywords, papers, paperTopics, topics, type TDb } from '@paperboy/db';
+import { keywords, paperKeywords, papers, paperTopics, topics, sqlArray, type TDb } from '@paperboy/db';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { compileTerms } from './matching.terms.ts';
 import { MATCHING, scoredMatchesSql } from './matching.scoring.ts';
@@ -42,7 +42,7 @@ export async function matchPapers({ db, paperIds }: { db: TDb; paperIds: number[
     const rows = await tx.select({ id: papers.id }).from(papers).where(inArray(papers.id, paperIds)).orderBy(papers.id).for('update');
     const ids = rows.map((row) => row.id);
     if (ids.length === 0) return [];
-    const paperScope = sql`p.id = any(${sql.param(ids)}::bigint[])`;
+    const paperScope = sql`p.id = any(${sqlArray(ids, 'bigint')})`;
     await tx.delete(paperTopics).where(inArray(paperTopics.paperId, ids));
     await tx.delete(paperKeywords).where(inArray(paperKeywords.paperId, ids));
     await insertTopicMatches({ db: tx, topicRows: await tx.select({ id: topics.id, terms: topics.terms }).from(topics), paperScope });

@@ -1,4 +1,4 @@
-import { consentEvents, keywords, subscriberKeywords, subscribers, subscriberTopics, topics, type TDb } from '@paperboy/db';
+import { consentEvents, keywords, subscriberKeywords, subscribers, subscriberTopics, topics, sqlArray, type TDb } from '@paperboy/db';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 
 export type TSubscriberRow = typeof subscribers.$inferSelect;
@@ -70,7 +70,7 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
         linked_keywords: number;
       }>(sql`
         with wanted_topics as (
-          select id, slug from topics where slug = any(${sql.param(topicSlugs)}::text[])
+          select id, slug from topics where slug = any(${sqlArray(topicSlugs, 'text')})
         ),
         created as (
           insert into subscribers (email, email_hash, frequency, digest_size, status)
@@ -85,7 +85,7 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
         ),
         new_keywords as (
           insert into keywords (phrase)
-          select chosen.phrase from created cross join unnest(${sql.param(inLockOrder(phrases))}::text[]) as chosen(phrase)
+          select chosen.phrase from created cross join unnest(${sqlArray(inLockOrder(phrases), 'text')}) as chosen(phrase)
           on conflict (phrase) do nothing
           returning id
         ),
@@ -93,7 +93,7 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
           insert into subscriber_keywords (subscriber_id, keyword_id)
           select created.id, chosen.id
           from created cross join (
-            select id from new_keywords union select id from keywords where phrase = any(${sql.param(phrases)}::text[])
+            select id from new_keywords union select id from keywords where phrase = any(${sqlArray(phrases, 'text')})
           ) chosen
           returning keyword_id
         ),
