@@ -114,6 +114,9 @@ export const consentEventKind = pgEnum('consent_event_kind', [
   'admin_add',
   'admin_remove',
   'bounce',
+  'feedback',
+  'suppressed',
+  'suppression_lifted',
 ]);
 
 /**

@@ -2,3 +2,4 @@ export * from './subscribers.table.ts';
 export * from './topics.table.ts';
 export * from './papers.table.ts';
 export * from './digests.table.ts';
+export * from './feedback.table.ts';
