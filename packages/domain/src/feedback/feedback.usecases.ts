@@ -80,7 +80,7 @@ export async function undoFeedback({
   token: string;
   origin?: TRequestOrigin;
   now?: Date;
-}): Promise<{ paper: TFeedbackPaper; isRemoved: boolean }> {
+}): Promise<{ paper: TFeedbackPaper; rating: TRating; isRemoved: boolean }> {
   return db.transaction(async (tx) => {
     const target = await targetOf({ db: tx, secretKey, token, now });
     const { isRemoved } = await createFeedbackRepository({ db: tx }).removeRating({
@@ -98,6 +98,6 @@ export async function undoFeedback({
         occurredAt: now,
       });
     }
-    return { paper: target.paper, isRemoved };
+    return { paper: target.paper, rating: target.rating, isRemoved };
   });
 }
