@@ -50,7 +50,8 @@ export const preferencesPages: FastifyPluginAsyncZod<TPageOptions> = async (app,
   ) => {
     const [view, topics] = await Promise.all([getPreferences({ db, secretKey, token }), listTopicChoices({ db })]);
     const feedback = await getFeedbackChoices({ db, subscriberId: view.subscriberId });
-    const likedPapers = likedText ?? feedback.likedPapers.map((paper) => paper.arxivId).join('\n');
+    // Commas, not new lines: Handlebars indents every line of a partial's output, textarea text too.
+    const likedPapers = likedText ?? feedback.likedPapers.map((paper) => paper.arxivId).join(', ');
     const shown = values ?? {
       email: view.email,
       topics: view.topics,
