@@ -159,7 +159,7 @@ describe('feedback pages', () => {
       { arxivId: '2611.00021', paperId: paper('2611.00021') },
     ]);
     const jobs = await app.queues.get('papers').getJobs(['waiting', 'delayed']);
-    expect(jobs.filter((job) => job.name === 'fetch-liked-papers').map((job) => job.data)).toEqual([{ arxivIds: ['2599.00077'] }]);
+    expect(jobs.filter((job) => job.name === 'fetch-liked-papers').map((job) => job.data as unknown)).toEqual([{ arxivIds: ['2599.00077'] }]);
   });
 
   it('the signup form takes liked papers too, and refuses a bad one by name', async () => {
