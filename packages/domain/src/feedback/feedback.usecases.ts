@@ -11,10 +11,23 @@ export type TFeedbackPaper = { id: number; arxivId: string; title: string; url: 
 export type TFeedbackTarget = { subscriberId: string; paper: TFeedbackPaper; rating: TRating; runId: string | null };
 
 /** What a feedback link points at: a live subscriber and a stored paper, or the error page it deserves. */
-async function targetOf({ db, secretKey, token, now }: { db: TDb; secretKey: string; token: string; now: Date }): Promise<TFeedbackTarget> {
+async function targetOf({
+  db,
+  secretKey,
+  token,
+  now,
+  isForUpdate = false,
+}: {
+  db: TDb;
+  secretKey: string;
+  token: string;
+  now: Date;
+  isForUpdate?: boolean;
+}): Promise<TFeedbackTarget> {
   const check = verifyFeedbackToken({ secretKey, token, now });
   if (!check.isValid) throw tokenError(check);
-  const { subscriber } = await createSubscribersRepository({ db }).findById({ id: check.subscriberId });
+  // Writers lock the subscriber, so a rating cannot slip in beside an erasure running at the same time.
+  const { subscriber } = await createSubscribersRepository({ db }).findById({ id: check.subscriberId, isForUpdate });
   if (!subscriber) throw tokenInvalidError();
   if (subscriber.status === 'erased') throw subscriberGoneError();
   const [paper] = await db.select({ id: papers.id, arxivId: papers.arxivId, title: papers.title }).from(papers).where(eq(papers.id, check.paperId));
@@ -52,7 +65,7 @@ export async function recordFeedback({
   now?: Date;
 }): Promise<{ paper: TFeedbackPaper; rating: TRating }> {
   return db.transaction(async (tx) => {
-    const target = await targetOf({ db: tx, secretKey, token, now });
+    const target = await targetOf({ db: tx, secretKey, token, now, isForUpdate: true });
     const { isRecorded } = await createFeedbackRepository({ db: tx }).upsertRating({ ...target, paperId: target.paper.id, now });
     if (!isRecorded) throw paperGoneError();
     await createSubscribersRepository({ db: tx }).recordConsent({
@@ -82,7 +95,7 @@ export async function undoFeedback({
   now?: Date;
 }): Promise<{ paper: TFeedbackPaper; rating: TRating; isRemoved: boolean }> {
   return db.transaction(async (tx) => {
-    const target = await targetOf({ db: tx, secretKey, token, now });
+    const target = await targetOf({ db: tx, secretKey, token, now, isForUpdate: true });
     const { isRemoved } = await createFeedbackRepository({ db: tx }).removeRating({
       subscriberId: target.subscriberId,
       paperId: target.paper.id,
