@@ -174,6 +174,36 @@ describe('feedback pages', () => {
     expect(await db().select({ arxivId: subscriberSeedPapers.arxivId, paperId: subscriberSeedPapers.paperId }).from(subscriberSeedPapers).where(eq(subscriberSeedPapers.subscriberId, created!.id))).toEqual([
       { arxivId: '2611.00022', paperId: paper('2611.00022') },
     ]);
+    // Signing up again while still pending replaces the list, like the other choices.
+    await app.inject({ method: 'POST', url: '/', payload: form([...base, ['likedPapers', '2611.00021']]), headers: formHeaders(), remoteAddress: '10.9.0.1' });
+    expect(await db().select({ arxivId: subscriberSeedPapers.arxivId }).from(subscriberSeedPapers).where(eq(subscriberSeedPapers.subscriberId, created!.id))).toEqual([
+      { arxivId: '2611.00021' },
+    ]);
+  });
+
+  it('the JSON signup takes liked papers too, and hands the unknown ones to the worker', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/subscriptions',
+      payload: { email: 'json@example.org', topics: ['llms'], likedPapers: ['https://arxiv.org/pdf/2612.00301v1.pdf', '2611.00021'] },
+      remoteAddress: '10.9.0.2',
+    });
+    expect(response.statusCode).toBe(202);
+    const [created] = await db().select().from(subscribers).where(eq(subscribers.email, 'json@example.org'));
+    const rows = await db()
+      .select({ arxivId: subscriberSeedPapers.arxivId, paperId: subscriberSeedPapers.paperId })
+      .from(subscriberSeedPapers)
+      .where(eq(subscriberSeedPapers.subscriberId, created!.id))
+      .orderBy(asc(subscriberSeedPapers.arxivId));
+    expect(rows).toEqual([
+      { arxivId: '2611.00021', paperId: paper('2611.00021') },
+      { arxivId: '2612.00301', paperId: null },
+    ]);
+    const jobs = await app.queues.get('papers').getJobs(['waiting', 'delayed']);
+    expect(jobs.map((job) => job.data as unknown)).toContainEqual({ arxivIds: ['2612.00301'] });
+    const refused = await app.inject({ method: 'POST', url: '/api/subscriptions', payload: { email: 'x@example.org', topics: ['llms'], likedPapers: ['nope'] }, remoteAddress: '10.9.0.3' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('likedPapers');
   });
 
   it('the admin JSON and the run page count a run’s clicks, in total and per topic', async () => {
