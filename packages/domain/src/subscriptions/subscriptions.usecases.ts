@@ -64,8 +64,13 @@ export async function signup({
   const likedPapers = input.likedPapers ?? [];
   const consent = { ip: origin.ip ?? null, userAgent: origin.userAgent ?? null };
 
+  // Papers the reader liked replace any they named before; those not stored yet are returned.
+  const rememberLiked = async (tx: TDb, subscriberId: string) =>
+    (await createFeedbackRepository({ db: tx }).replaceLikedPapers({ subscriberId, arxivIds: likedPapers, now })).unresolved;
+
   // A new address, the common case, is one statement. With keywords it runs in a transaction,
-  // since phrases nobody chose before are matched against recent papers in the same commit.
+  // since phrases nobody chose before are matched against recent papers in the same commit; with
+  // liked papers too, so they are stored with the signup or not at all.
   const insertNew = async (tx: TDb) => {
     const created = await createSubscribersRepository({ db: tx }).insertNewSignup({
       email: input.email,
@@ -86,8 +91,6 @@ export async function signup({
     const liked = created.subscriberId && likedPapers.length > 0 ? await rememberLiked(tx, created.subscriberId) : [];
     return { ...created, unresolvedLiked: liked };
   };
-  const rememberLiked = async (tx: TDb, subscriberId: string) =>
-    (await createFeedbackRepository({ db: tx }).replaceLikedPapers({ subscriberId, arxivIds: likedPapers, now })).unresolved;
   const isOneStatement = input.keywords.length === 0 && likedPapers.length === 0;
   const { subscriberId: createdId, topicIds, unresolvedLiked } = isOneStatement ? await insertNew(db) : await db.transaction(insertNew);
 
