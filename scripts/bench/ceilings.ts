@@ -21,6 +21,8 @@ function sampleDigest(recipient: number): TDigestData {
       upvotes: 142,
       codeUrl: index % 2 ? 'https://github.com/example/repo' : null,
       projectUrl: null,
+      moreUrl: `https://paperboy.bench/feedback/more-${recipient}-${index}`,
+      lessUrl: `https://paperboy.bench/feedback/less-${recipient}-${index}`,
     })),
     footerNote: 'You get this weekly digest because you subscribed to Paperboy and confirmed your address.',
     preferencesUrl: `https://paperboy.bench/preferences/token-${recipient}`,

@@ -109,6 +109,8 @@ const ZPapersEnv = z.object({
     z.array(url(['http', 'https'])).default([]),
   ),
   PAPER_FETCH_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression with five fields').default('0 * * * *'),
+  // Where papers a reader names as liked are looked up by id (`?id_list=`) when not yet stored.
+  ARXIV_API_URL: url(['http', 'https']).default('https://export.arxiv.org/api/query'),
 });
 
 const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
@@ -182,7 +184,7 @@ function shape(env: TEnv) {
       seedOnStart: env.RUN_SEED_ON_START,
       metricsPort: env.WORKER_METRICS_PORT ?? (env.NODE_ENV === 'test' ? 0 : 9091),
     },
-    papers: { sources: env.PAPER_SOURCES, fetchCron: env.PAPER_FETCH_CRON },
+    papers: { sources: env.PAPER_SOURCES, fetchCron: env.PAPER_FETCH_CRON, arxivApiUrl: env.ARXIV_API_URL },
     digests: {
       schedulesEnabled: env.DIGEST_SCHEDULES_ENABLED,
       cron: { weekly: env.DIGEST_WEEKLY_CRON, daily: env.DIGEST_DAILY_CRON },

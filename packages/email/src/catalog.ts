@@ -21,6 +21,9 @@ export type TDigestPaperData = {
   upvotes: number;
   codeUrl: string | null;
   projectUrl: string | null;
+  /** One-click feedback on this paper, signed for this reader. */
+  moreUrl: string;
+  lessUrl: string;
 };
 
 export type TDigestData = TFooterData & {

@@ -16,6 +16,8 @@ export const queueDefinitions = {
     match: z.object({ paperIds: z.array(z.number().int().positive()).min(1).max(1_000) }).strict(),
     /** Fetch every configured source URL (config.papers.sources) and ingest it. */
     'fetch-sources': z.object({}).strict(),
+    /** Look up by id, on the arXiv API, papers readers named as liked that are not stored yet. */
+    'fetch-liked-papers': z.object({ arxivIds: z.array(z.string().min(1).max(40)).min(1).max(100) }).strict(),
   },
   /** Run control: the scheduler's tick, and moving a planned run's pending deliveries onto the send queue. */
   'digest-runs': {

@@ -5,4 +5,4 @@ export type { TEnqueue, TEnqueueMany, TQueues } from './queues.ts';
 export { createQueueWorker } from './worker.ts';
 export type { THandlers } from './worker.ts';
 export { createRedis, describeRedisError, pingRedis } from './connection.ts';
-export { createEnqueueMatches, createEnqueueSends } from './producers.ts';
+export { createEnqueueLikedPaperFetch, createEnqueueMatches, createEnqueueSends } from './producers.ts';

@@ -44,3 +44,15 @@ function hashOf(parts: string[]): string {
   for (const part of parts) hash.update(`${part};`);
   return hash.digest('hex');
 }
+
+/**
+ * A lookup of liked papers not stored yet, one job per set of ids and minute (a double submit
+ * makes one job). The job re-reads which ids are still missing, so a later one for the same ids
+ * is harmless, and one made after a failed lookup tries again.
+ */
+export function createEnqueueLikedPaperFetch(queues: TQueues, { now = () => Date.now() }: { now?: () => number } = {}) {
+  return (arxivIds: string[]) => {
+    const minute = Math.floor(now() / 60_000);
+    return queues.enqueue({ queue: 'papers', job: 'fetch-liked-papers', payload: { arxivIds }, jobId: `liked-${hashOf([...arxivIds].sort())}-${minute}` });
+  };
+}

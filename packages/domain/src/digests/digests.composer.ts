@@ -3,6 +3,7 @@ import type { TDb } from '@paperboy/db';
 import type { TCompiledTemplate, TDigestData, TOutgoingEmail } from '@paperboy/email';
 import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/db';
 import { eq, inArray } from 'drizzle-orm';
+import { feedbackLinks, type TFeedbackLinks } from '../feedback/feedback.tokens.ts';
 import { formatWhy } from '../matching/matching.candidates.ts';
 import { subscriberLinks } from '../subscriptions/tokens.ts';
 import type { TClaimedDelivery } from './digests.repository.ts';
@@ -55,11 +56,14 @@ export function createDigestComposer({
   template,
   settings,
   linksFor,
+  feedbackLinksFor,
 }: {
   db: TDb;
   template: TCompiledTemplate<TDigestData>;
   settings: TComposerSettings;
   linksFor: (subscriberId: string) => TSubscriberLinks;
+  /** "More like this" and "less like this" under each paper. */
+  feedbackLinksFor: (input: { subscriberId: string; paperId: number; runId: string }) => TFeedbackLinks;
 }) {
   const cache = new Map<number, TPaperView>();
   const host = new URL(settings.publicUrl).hostname;
@@ -117,7 +121,8 @@ export function createDigestComposer({
         const own = reasons.filter((reason) => (reason.kind === 'topic' ? topicIds.has(reason.id) : keywordIds.has(reason.id)));
         // Preferences changed since planning: still say what the paper is about.
         const shown = own.length > 0 ? own : reasons.slice().sort((a, b) => b.score - a.score).slice(0, 1);
-        return [{ position: index + 1, why: formatWhy({ reasons: shown, upvotes: paper.upvotes }), ...card }];
+        const feedback = feedbackLinksFor({ subscriberId: delivery.subscriberId, paperId, runId: delivery.runId });
+        return [{ position: index + 1, why: formatWhy({ reasons: shown, upvotes: paper.upvotes }), ...card, ...feedback }];
       });
       const links = linksFor(delivery.subscriberId);
       const period = delivery.frequency === 'weekly' ? 'weekly' : 'daily';
@@ -172,6 +177,15 @@ export function createDigestComposerFromConfig({ db, config, template }: { db: T
         secretKey: config.security.secretKey,
         subscriberId,
         tokenTtlDays: config.subscriptions.tokenTtlDays,
+      }),
+    feedbackLinksFor: ({ subscriberId, paperId, runId }) =>
+      feedbackLinks({
+        publicUrl: config.server.publicUrl,
+        secretKey: config.security.secretKey,
+        subscriberId,
+        paperId,
+        runId,
+        ttlDays: config.subscriptions.tokenTtlDays.preferences,
       }),
   });
 }

@@ -1,4 +1,4 @@
-import { papers, type TDb } from '@paperboy/db';
+import { papers, sqlArray, type TDb } from '@paperboy/db';
 import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { TPaper } from './papers.schemas.ts';
 
@@ -137,6 +137,19 @@ export function createPapersRepository({ db }: { db: TDb }) {
           topics: row.topics,
         })),
       };
+    },
+
+    /**
+     * Readers may name a liked paper before any ingest brought it: their rows wait with no
+     * paper_id. One statement links every waiting row to the stored paper of the same arXiv id.
+     */
+    resolveLikedPapers: async ({ arxivIds }: { arxivIds: string[] }) => {
+      if (arxivIds.length === 0) return;
+      await db.execute(sql`
+        update subscriber_seed_papers s set paper_id = p.id
+        from papers p
+        where s.paper_id is null and s.arxiv_id = p.arxiv_id and p.arxiv_id = any(${sqlArray(arxivIds, 'text')})
+      `);
     },
 
     /** Of the given arXiv ids, the papers still waiting for a match (new, changed, or a lost job). */

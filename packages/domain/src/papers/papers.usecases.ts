@@ -56,6 +56,7 @@ export async function storePapers({
     const repository = createPapersRepository({ db: tx });
     const { written } = await repository.upsertPapers({ rows: unique, source, onChunk: (done) => onProgress?.(done, unique.length) });
     const created = written.filter((paper) => paper.isNew).length;
+    await repository.resolveLikedPapers({ arxivIds: unique.map((paper) => paper.arxivId) });
     const toMatch = await repository.findUnmatchedByArxivIds({ arxivIds: unique.map((paper) => paper.arxivId) });
     return {
       stored: unique.length,

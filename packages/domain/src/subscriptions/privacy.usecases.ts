@@ -1,5 +1,6 @@
 import { deliveries, papers, sentPapers, subscribers, type TDatabase, type TDb } from '@paperboy/db';
 import { asc, eq } from 'drizzle-orm';
+import { createFeedbackRepository } from '../feedback/feedback.repository.ts';
 import { subscriberGoneError } from './subscriptions.errors.ts';
 import { createSubscribersRepository } from './subscriptions.repository.ts';
 import { subscriberFromToken } from './subscriptions.usecases.ts';
@@ -27,6 +28,10 @@ export type TSubscriberExport = {
   consentLog: { kind: string; occurredAt: string; ip: string | null; userAgent: string | null; details: Record<string, unknown> }[];
   deliveries: { id: string; state: string; sentAt: string | null; createdAt: string }[];
   papersSent: { arxivId: string; title: string; sentAt: string }[];
+  /** "More like this" (1) and "less like this" (-1) clicks, the latest per paper. */
+  paperRatings: { arxivId: string; title: string; rating: number; ratedAt: string }[];
+  /** Papers named as liked; `title` is null until the paper is in Paperboy. */
+  likedPapers: { arxivId: string; title: string | null; addedAt: string }[];
 };
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -45,7 +50,8 @@ export async function exportSubscriberData({
   const subscriber = await subscriberFromToken({ db, secretKey, token, purpose: 'preferences', now });
   if (subscriber.status === 'erased') throw subscriberGoneError();
   const repository = createSubscribersRepository({ db });
-  const [choices, { events }, deliveryRows, sentRows] = await Promise.all([
+  const feedback = createFeedbackRepository({ db });
+  const [choices, { events }, deliveryRows, sentRows, ratings, likedPapers] = await Promise.all([
     repository.getChoices({ subscriberId: subscriber.id }),
     repository.listConsent({ subscriberId: subscriber.id }),
     db
@@ -59,6 +65,8 @@ export async function exportSubscriberData({
       .innerJoin(papers, eq(papers.id, sentPapers.paperId))
       .where(eq(sentPapers.subscriberId, subscriber.id))
       .orderBy(asc(sentPapers.sentAt)),
+    feedback.listRatings({ subscriberId: subscriber.id }),
+    feedback.listLikedPapers({ subscriberId: subscriber.id }),
   ]);
   return {
     exportedAt: now.toISOString(),
@@ -88,6 +96,8 @@ export async function exportSubscriberData({
     })),
     deliveries: deliveryRows.map((row) => ({ id: row.id, state: row.state, sentAt: iso(row.sentAt), createdAt: row.createdAt.toISOString() })),
     papersSent: sentRows.map((row) => ({ arxivId: row.arxivId, title: row.title, sentAt: row.sentAt.toISOString() })),
+    paperRatings: ratings.map((row) => ({ arxivId: row.arxivId, title: row.title, rating: row.rating, ratedAt: row.ratedAt.toISOString() })),
+    likedPapers: likedPapers.map((row) => ({ arxivId: row.arxivId, title: row.title, addedAt: row.addedAt.toISOString() })),
   };
 }
 
@@ -95,6 +105,7 @@ export async function exportSubscriberData({
  * Erases the personal data and keeps only the address's HMAC (so it is recognised and never
  * mailed again) and the consent log minus where it came from (proof of what was agreed, which
  * the trigger keeps append-only). Topics and keywords links go; shared keyword phrases stay.
+ * Paper ratings and liked papers go too.
  */
 export async function eraseSubscriberData({
   db,
@@ -134,6 +145,7 @@ export async function eraseSubscriber({
     .where(eq(subscribers.id, subscriberId));
   await repository.replaceTopics({ subscriberId, topicIds: [] });
   await repository.replaceKeywords({ subscriberId, phrases: [] });
+  await createFeedbackRepository({ db }).eraseFor({ subscriberId });
   await repository.forgetConsentOrigins({ subscriberId });
   await repository.recordConsent({ subscriberId, kind: 'erase', occurredAt: now });
 }

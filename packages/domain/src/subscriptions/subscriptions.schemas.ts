@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZLikedPapers } from '../feedback/feedback.schemas.ts';
 import { singleLine } from '../shared/schemas.ts';
 import { ZTopicSlug } from '../topics/topics.schemas.ts';
 
@@ -43,6 +44,8 @@ export const ZSignupInput = z.object({
   keywords: ZKeywords.default([]),
   frequency: ZFrequency.default('weekly'),
   digestSize: ZDigestSize.default(10),
+  /** Papers the reader liked (arXiv ids or links), to start their profile before any rating. */
+  likedPapers: ZLikedPapers.optional(),
 });
 export type TSignupInput = z.output<typeof ZSignupInput>;
 

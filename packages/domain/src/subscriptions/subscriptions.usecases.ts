@@ -1,4 +1,5 @@
 import type { TDatabase, TDb } from '@paperboy/db';
+import { createFeedbackRepository } from '../feedback/feedback.repository.ts';
 import { hashEmail } from './email-hash.ts';
 import {
   queueUnavailableError,
@@ -44,6 +45,7 @@ export async function signup({
   secretKey,
   confirmationResendMs,
   enqueueEmail,
+  enqueueLikedPaperFetch,
   input,
   origin = {},
   now = new Date(),
@@ -52,15 +54,23 @@ export async function signup({
   secretKey: string;
   confirmationResendMs: number;
   enqueueEmail: TEnqueueSubscriptionEmail;
+  /** Looks up liked papers not stored yet; without it they wait for an ingest to bring them. */
+  enqueueLikedPaperFetch?: (arxivIds: string[]) => Promise<void>;
   input: TSignupInput;
   origin?: TRequestOrigin;
   now?: Date;
 }): Promise<{ outcome: TSignupOutcome }> {
   const emailHash = hashEmail({ secretKey, email: input.email });
+  const likedPapers = input.likedPapers ?? [];
   const consent = { ip: origin.ip ?? null, userAgent: origin.userAgent ?? null };
 
+  // Papers the reader liked replace any they named before; those not stored yet are returned.
+  const rememberLiked = async (tx: TDb, subscriberId: string) =>
+    (await createFeedbackRepository({ db: tx }).replaceLikedPapers({ subscriberId, arxivIds: likedPapers, now })).unresolved;
+
   // A new address, the common case, is one statement. With keywords it runs in a transaction,
-  // since phrases nobody chose before are matched against recent papers in the same commit.
+  // since phrases nobody chose before are matched against recent papers in the same commit; with
+  // liked papers too, so they are stored with the signup or not at all.
   const insertNew = async (tx: TDb) => {
     const created = await createSubscribersRepository({ db: tx }).insertNewSignup({
       email: input.email,
@@ -78,12 +88,14 @@ export async function signup({
       await chooseKeywords({ db: tx, subscriberId: created.subscriberId, phrases: input.keywords, now });
     }
     await matchNewKeywords({ db: tx, keywordIds: created.newKeywordIds, now });
-    return created;
+    const liked = created.subscriberId && likedPapers.length > 0 ? await rememberLiked(tx, created.subscriberId) : [];
+    return { ...created, unresolvedLiked: liked };
   };
-  const { subscriberId: createdId, topicIds } = input.keywords.length === 0 ? await insertNew(db) : await db.transaction(insertNew);
+  const isOneStatement = input.keywords.length === 0 && likedPapers.length === 0;
+  const { subscriberId: createdId, topicIds, unresolvedLiked } = isOneStatement ? await insertNew(db) : await db.transaction(insertNew);
 
   const decision = createdId
-    ? { subscriber: { id: createdId, lastConfirmationSentAt: null }, job: 'confirmation' as const }
+    ? { subscriber: { id: createdId, lastConfirmationSentAt: null }, job: 'confirmation' as const, unresolvedLiked }
     : await db.transaction(async (tx) => {
         const repository = createSubscribersRepository({ db: tx });
         const { subscriber } = await repository.findByEmailHash({ emailHash, isForUpdate: true });
@@ -91,10 +103,10 @@ export async function signup({
         switch (subscriber.status) {
           // Someone who erased their data is never mailed again, whoever types the address in.
           case 'erased':
-            return { subscriber, job: undefined };
+            return { subscriber, job: undefined, unresolvedLiked: [] };
           // A confirmed subscriber's choices change only through their own preferences link.
           case 'confirmed':
-            return { subscriber, job: 'manage-preferences' as const };
+            return { subscriber, job: 'manage-preferences' as const, unresolvedLiked: [] };
           case 'pending':
           case 'unsubscribed': {
             const isReturning = subscriber.status === 'unsubscribed';
@@ -104,6 +116,7 @@ export async function signup({
             });
             await repository.replaceTopics({ subscriberId: subscriber.id, topicIds });
             await chooseKeywords({ db: tx, subscriberId: subscriber.id, phrases: input.keywords });
+            const liked = await rememberLiked(tx, subscriber.id);
             await repository.recordConsent({
               subscriberId: subscriber.id,
               kind: isReturning ? 'resubscribe' : 'signup',
@@ -111,12 +124,13 @@ export async function signup({
               details: { ...choiceDetails(input), isRepeat: true },
               occurredAt: now,
             });
-            return { subscriber, job: 'confirmation' as const };
+            return { subscriber, job: 'confirmation' as const, unresolvedLiked: liked };
           }
         }
       });
 
   if (!decision.job) return { outcome: 'ignored' };
+  if (decision.unresolvedLiked.length > 0) await enqueueLikedPaperFetch?.(decision.unresolvedLiked);
   if (isThrottled({ subscriber: decision.subscriber, now, intervalMs: confirmationResendMs })) return { outcome: 'throttled' };
   // One job per subscriber and interval; the worker's claim on the row is the real guarantee.
   const bucket = Math.floor(now.getTime() / confirmationResendMs);

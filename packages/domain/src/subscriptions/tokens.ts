@@ -9,17 +9,20 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * followed by "." and the first 16 bytes of HMAC-SHA256 over those bytes (128 bits is the usual
  * truncation and keeps links short).
  */
-export type TTokenPurpose = 'confirm' | 'preferences' | 'unsubscribe';
+export type TTokenPurpose = 'confirm' | 'preferences' | 'unsubscribe' | 'feedback_up' | 'feedback_down';
 
 const VERSION = 1;
-const PURPOSE_CODES: Record<TTokenPurpose, number> = { confirm: 1, preferences: 2, unsubscribe: 3 };
+const PURPOSE_CODES: Record<TTokenPurpose, number> = { confirm: 1, preferences: 2, unsubscribe: 3, feedback_up: 4, feedback_down: 5 };
+// Feedback links are also bound to what they rate: these bytes (paper id, run uuid) follow the
+// expiry and are signed with the rest, so a link cannot be turned to another paper.
+const ABOUT_BYTES: Partial<Record<TTokenPurpose, number>> = { feedback_up: 24, feedback_down: 24 };
 const PAYLOAD_BYTES = 22;
 const MAC_BYTES = 16;
 const DAY_MS = 24 * 3_600 * 1_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type TTokenCheck =
-  | { isValid: true; subscriberId: string; expiresAt: Date }
+  | { isValid: true; subscriberId: string; expiresAt: Date; about?: Buffer }
   | { isValid: false; reason: 'malformed' | 'forged' | 'wrong_purpose' | 'expired' };
 
 // A key of its own for tokens, so a token MAC can never equal an email hash made with the same secret.
@@ -36,18 +39,22 @@ export function createToken({
   subscriberId,
   purpose,
   expiresAt,
+  about = Buffer.alloc(0),
 }: {
   secretKey: string;
   subscriberId: string;
   purpose: TTokenPurpose;
   expiresAt: Date;
+  about?: Buffer;
 }): string {
   if (!UUID.test(subscriberId)) throw new Error('subscriberId must be a lowercase uuid');
-  const payload = Buffer.alloc(PAYLOAD_BYTES);
+  if (about.length !== (ABOUT_BYTES[purpose] ?? 0)) throw new Error(`a ${purpose} token is bound to ${ABOUT_BYTES[purpose] ?? 0} bytes`);
+  const payload = Buffer.alloc(PAYLOAD_BYTES + about.length);
   payload.writeUInt8(VERSION, 0);
   payload.writeUInt8(PURPOSE_CODES[purpose], 1);
   Buffer.from(subscriberId.replaceAll('-', ''), 'hex').copy(payload, 2);
   payload.writeUInt32BE(Math.floor(expiresAt.getTime() / 1_000), 18);
+  about.copy(payload, PAYLOAD_BYTES);
   return `${payload.toString('base64url')}.${sign(secretKey, payload).toString('base64url')}`;
 }
 
@@ -67,15 +74,16 @@ export function verifyToken({
   if (parts.length !== 2 || !/^[\w-]+$/.test(parts[0]!) || !/^[\w-]+$/.test(parts[1]!)) return { isValid: false, reason: 'malformed' };
   const payload = Buffer.from(parts[0]!, 'base64url');
   const mac = Buffer.from(parts[1]!, 'base64url');
-  if (payload.length !== PAYLOAD_BYTES || mac.length !== MAC_BYTES) return { isValid: false, reason: 'malformed' };
+  if (payload.length < PAYLOAD_BYTES || mac.length !== MAC_BYTES) return { isValid: false, reason: 'malformed' };
   if (!timingSafeEqual(mac, sign(secretKey, payload))) return { isValid: false, reason: 'forged' };
   if (payload.readUInt8(0) !== VERSION) return { isValid: false, reason: 'malformed' };
   if (payload.readUInt8(1) !== PURPOSE_CODES[purpose]) return { isValid: false, reason: 'wrong_purpose' };
+  if (payload.length !== PAYLOAD_BYTES + (ABOUT_BYTES[purpose] ?? 0)) return { isValid: false, reason: 'malformed' };
   const expiresAt = new Date(payload.readUInt32BE(18) * 1_000);
   if (expiresAt.getTime() <= now.getTime()) return { isValid: false, reason: 'expired' };
   const hex = payload.subarray(2, 18).toString('hex');
   const subscriberId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  return { isValid: true, subscriberId, expiresAt };
+  return payload.length > PAYLOAD_BYTES ? { isValid: true, subscriberId, expiresAt, about: payload.subarray(PAYLOAD_BYTES) } : { isValid: true, subscriberId, expiresAt };
 }
 
 export function tokenExpiry({ now = new Date(), days }: { now?: Date; days: number }): Date {

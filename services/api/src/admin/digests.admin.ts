@@ -3,6 +3,7 @@ import {
   createDigestComposerFromConfig,
   createDigestsRepository,
   createRun,
+  getRunFeedback,
   getRunProgress,
   isAppError,
   pauseRun,
@@ -56,10 +57,12 @@ export const digestRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (ap
 
   app.get('/admin/digests/runs/:id', { schema: { hide: true, params: ZRunParams } }, async (request, reply) => {
     const progress = await getRunProgress({ db: app.db, runId: request.params.id });
+    const feedback = await getRunFeedback({ db: app.db, runId: request.params.id });
     const { state } = progress.run;
     return view(reply, 'run', {
       section: 'digests',
       ...progress,
+      feedback,
       refreshSeconds: ACTIVE_STATES.has(state) ? REFRESH_SECONDS : undefined,
       canPause: state === 'planned' || state === 'sending',
       canResume: state === 'paused',

@@ -1,4 +1,4 @@
-import { isAppError, type TFieldError, type TTopicChoice } from '@paperboy/domain';
+import { isAppError, splitLikedPapers, type TFieldError, type TTopicChoice } from '@paperboy/domain';
 import { z } from 'zod';
 
 /** What @fastify/formbody hands over: a repeated field (checkboxes) arrives as an array. */
@@ -13,9 +13,10 @@ const LABELS: Record<string, string> = {
   keywords: 'Keywords',
   frequency: 'How often',
   digestSize: 'Papers per digest',
+  likedPapers: 'Papers you liked',
 };
 
-export type TFormValues = { email: string; keywords: string; frequency: string; digestSize: string; topics: string[] };
+export type TFormValues = { email: string; keywords: string; frequency: string; digestSize: string; topics: string[]; likedPapers: string };
 export type TFormErrors = Record<string, string>;
 
 const text = (value: string | string[] | undefined) => (Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
@@ -29,6 +30,7 @@ export function formValues(body: TFormBody): TFormValues {
     frequency: text(body.frequency) || 'weekly',
     digestSize: text(body.digestSize) || '10',
     topics: list(body.topics),
+    likedPapers: text(body.likedPapers),
   };
 }
 
@@ -44,6 +46,7 @@ export function formToInput(values: TFormValues) {
       .filter((keyword) => keyword.length > 0),
     frequency: values.frequency,
     digestSize: Number(values.digestSize),
+    likedPapers: splitLikedPapers(values.likedPapers),
   };
 }
 

@@ -5,6 +5,7 @@ import { repoPath } from '@paperboy/config';
 import { isAppError } from '@paperboy/domain';
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { feedbackPages } from './feedback.pages.ts';
 import { linkPages } from './links.pages.ts';
 import { preferencesPages } from './preferences.pages.ts';
 import { compilePages, type TRenderPage } from './render.ts';
@@ -106,4 +107,5 @@ export const pageRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(signupPages, { render });
   await app.register(linkPages, { render });
   await app.register(preferencesPages, { render });
+  await app.register(feedbackPages, { render });
 };

@@ -2,43 +2,63 @@ import {
   AppError,
   eraseSubscriberData,
   exportSubscriberData,
+  getFeedbackChoices,
   getPreferences,
   listTopicChoices,
   PAUSE_WEEKS,
   pauseSubscription,
+  removeRatingWithPreferences,
   resubscribe,
+  setLikedPapers,
+  splitLikedPapers,
   unsubscribe,
   updatePreferences,
+  ZLikedPapers,
   ZPauseWeeks,
   ZPreferencesInput,
 } from '@paperboy/domain';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { requestOrigin } from '../routes/subscriptions.routes.ts';
 import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, ZTokenParams, type TFormErrors, type TFormValues } from './forms.ts';
+import { enqueueLikedPaperFetch } from './feedback.enqueue.ts';
 import type { TPageOptions } from './pages.plugin.ts';
 
 const html = 'text/html; charset=utf-8';
+const ZRatedPaperId = z.coerce.number().int().positive();
 
 /** The preference center. Every change is a POST carrying a CSRF token bound to the preferences token. */
 export const preferencesPages: FastifyPluginAsyncZod<TPageOptions> = async (app, { render }) => {
   const { secretKey } = app.config.security;
   const db = app.db;
   const post = { hide: true, params: ZTokenParams, body: ZFormBody };
+  const enqueueFetch = enqueueLikedPaperFetch(app);
   // After body parsing: the CSRF token travels in the form body as `_csrf`.
   const checkCsrf = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => app.csrfProtection(request, reply, done);
 
   const showPreferences = async (
     reply: FastifyReply,
-    { token, values, errors = {}, notice, status = 200 }: { token: string; values?: TFormValues; errors?: TFormErrors; notice?: string; status?: number },
+    {
+      token,
+      values,
+      likedText,
+      errors = {},
+      notice,
+      status = 200,
+    }: { token: string; values?: TFormValues; likedText?: string; errors?: TFormErrors; notice?: string; status?: number },
   ) => {
     const [view, topics] = await Promise.all([getPreferences({ db, secretKey, token }), listTopicChoices({ db })]);
+    const feedback = await getFeedbackChoices({ db, subscriberId: view.subscriberId });
+    // Commas, not new lines: Handlebars indents every line of a partial's output, textarea text too.
+    const likedPapers = likedText ?? feedback.likedPapers.map((paper) => paper.arxivId).join(', ');
     const shown = values ?? {
       email: view.email,
       topics: view.topics,
       keywords: view.keywords.join(', '),
       frequency: view.frequency,
       digestSize: String(view.digestSize),
+      likedPapers,
     };
     return reply
       .code(status)
@@ -50,7 +70,9 @@ export const preferencesPages: FastifyPluginAsyncZod<TPageOptions> = async (app,
           status: view.status,
           pausedUntil: view.pausedUntil,
           topics: topicOptions(topics, shown.topics),
-          values: shown,
+          values: { ...shown, likedPapers },
+          ratings: feedback.ratings,
+          likedPapers: feedback.likedPapers,
           errors,
           errorList: errorList(errors),
           notice,
@@ -94,6 +116,30 @@ export const preferencesPages: FastifyPluginAsyncZod<TPageOptions> = async (app,
   app.post('/preferences/:token/resubscribe', { schema: post, preHandler: checkCsrf }, async (request, reply) => {
     await resubscribe({ db, secretKey, token: request.params.token, origin: requestOrigin(request) });
     return showPreferences(reply, { token: request.params.token, notice: 'Welcome back: you are subscribed again.' });
+  });
+
+  app.post('/preferences/:token/ratings/remove', { schema: post, preHandler: checkCsrf }, async (request, reply) => {
+    const paperId = ZRatedPaperId.safeParse(request.body.paperId);
+    if (!paperId.success) throw new AppError({ code: 'feedback.paper_invalid', status: 400, message: 'paperId: must be the id of a paper you rated.' });
+    const { isRemoved } = await removeRatingWithPreferences({ db, secretKey, token: request.params.token, paperId: paperId.data, origin: requestOrigin(request) });
+    return showPreferences(reply, { token: request.params.token, notice: isRemoved ? 'That rating was removed.' : 'That rating was already gone.' });
+  });
+
+  app.post('/preferences/:token/liked-papers', { schema: post, preHandler: checkCsrf }, async (request, reply) => {
+    const { token } = request.params;
+    const likedText = formValues(request.body).likedPapers;
+    const parsed = ZLikedPapers.safeParse(splitLikedPapers(likedText));
+    if (!parsed.success) return showPreferences(reply, { token, likedText, errors: { likedPapers: parsed.error.issues[0]!.message }, status: 400 });
+    const { unresolved } = await setLikedPapers({
+      db,
+      secretKey,
+      token,
+      arxivIds: parsed.data,
+      enqueueFetch,
+      origin: requestOrigin(request),
+    });
+    const lookingUp = unresolved.length > 0 ? ` We are looking up ${unresolved.join(', ')} on arXiv.` : '';
+    return showPreferences(reply, { token, notice: `Your liked papers were saved.${lookingUp}` });
   });
 
   app.post('/preferences/:token/unsubscribe', { schema: post, preHandler: checkCsrf }, async (request, reply) => {

@@ -14,6 +14,8 @@ export type TPageName =
   | 'unsubscribe'
   | 'unsubscribed'
   | 'erased'
+  | 'feedback'
+  | 'feedback-done'
   | 'message';
 
 export type TRenderPage = (name: TPageName, data: Record<string, unknown>) => string;

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { enqueueSubscriptionEmail, requestOrigin, signupRateLimit } from '../routes/subscriptions.routes.ts';
 import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, type TFormErrors, type TFormValues } from './forms.ts';
+import { enqueueLikedPaperFetch } from './feedback.enqueue.ts';
 import type { TPageOptions } from './pages.plugin.ts';
 
 const HONEYPOT_FIELD = 'website';
@@ -41,6 +42,7 @@ export const signupPages: FastifyPluginAsyncZod<TPageOptions> = async (app, { re
           secretKey: app.config.security.secretKey,
           confirmationResendMs: subscriptions.confirmationResendMs,
           enqueueEmail: enqueueSubscriptionEmail(app),
+          enqueueLikedPaperFetch: enqueueLikedPaperFetch(app),
           input: parsed.data,
           origin: requestOrigin(request),
         });

@@ -3,6 +3,7 @@ import {
   createDigestComposerFromConfig,
   createDigestsRepository,
   createRun,
+  getRunFeedback,
   getRunProgress,
   pauseRun,
   previewDigest,
@@ -40,6 +41,13 @@ const ZProgress = z.object({
   run: ZRun,
   counts: z.object({ pending: z.number(), sending: z.number(), sent: z.number(), failed: z.number(), cancelled: z.number() }),
   progress: z.number().min(0).max(1).describe('share of planned deliveries that reached a final state'),
+  feedback: z
+    .object({
+      up: z.number().int(),
+      down: z.number().int(),
+      byTopic: z.array(z.object({ slug: z.string(), name: z.string(), up: z.number().int(), down: z.number().int() })),
+    })
+    .describe("readers' latest 'more/less like this' clicks from this run's digests, in total and per topic of the paper"),
 });
 
 const ZRunParams = z.object({ id: z.uuid() });
@@ -132,7 +140,7 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['digests'],
-        summary: "A run's state, delivery counts and progress",
+        summary: "A run's state, delivery counts, progress and reader feedback",
         security: [{ admin: [] }],
         params: ZRunParams,
         response: { 200: ZProgress, ...errors },
@@ -140,7 +148,8 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { run, counts, progress } = await getRunProgress({ db: app.db, runId: request.params.id });
-      return { run: toRun(run), counts, progress };
+      const feedback = await getRunFeedback({ db: app.db, runId: request.params.id });
+      return { run: toRun(run), counts, progress, feedback };
     },
   );
 

@@ -1,6 +1,7 @@
 import { SIGNUP_ACCEPTED, signup, ZSignupAccepted, ZSignupInput, type TEnqueueSubscriptionEmail, type TRequestOrigin } from '@paperboy/domain';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { enqueueLikedPaperFetch } from '../pages/feedback.enqueue.ts';
 import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
 
 export function requestOrigin(request: FastifyRequest): TRequestOrigin {
@@ -47,6 +48,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod = async (app) => {
         secretKey: app.config.security.secretKey,
         confirmationResendMs: app.config.subscriptions.confirmationResendMs,
         enqueueEmail: enqueueSubscriptionEmail(app),
+        enqueueLikedPaperFetch: enqueueLikedPaperFetch(app),
         input: request.body,
         origin: requestOrigin(request),
       });

@@ -2,6 +2,7 @@ import type { TConfig } from '@paperboy/config';
 import { fetchAndIngestSources, findUnmatchedPapers, matchKey, matchPapers } from '@paperboy/domain';
 import { createEnqueueMatches, type THandlers, type TQueues } from '@paperboy/queue';
 import type { TWorkerDeps } from '../deps.ts';
+import { createLikedPaperHandlers } from './feedback.jobs.ts';
 
 export const FETCH_SOURCES_SCHEDULER_ID = 'papers-fetch-sources';
 /** Papers left unmatched (a lost job) are re-enqueued by each scheduled fetch, this many at a time. */
@@ -20,6 +21,7 @@ export async function schedulePaperFetch({ queues, config }: { queues: TQueues; 
 export function createPaperHandlers(deps: TWorkerDeps): THandlers<'papers'> {
   const enqueueMatches = createEnqueueMatches(deps.queues);
   return {
+    ...createLikedPaperHandlers(deps),
     match: async ({ paperIds }) => {
       const matches = await matchPapers({ db: deps.db, paperIds });
       const found = new Set(matches.map((match) => match.paperId));

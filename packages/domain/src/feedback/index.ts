@@ -1,0 +1,13 @@
+export { feedbackLinks, verifyFeedbackToken } from './feedback.tokens.ts';
+export type { TFeedbackCheck, TFeedbackLinks, TRating } from './feedback.tokens.ts';
+export { arxivIdFromEntry, MAX_LIKED_PAPERS, splitLikedPapers, ZLikedPapers } from './feedback.schemas.ts';
+export { createFeedbackRepository } from './feedback.repository.ts';
+export type { TFeedbackRepository, TLikedPaper, TRatedPaper } from './feedback.repository.ts';
+export { recordFeedback, undoFeedback, viewFeedback } from './feedback.usecases.ts';
+export type { TFeedbackPaper } from './feedback.usecases.ts';
+export { getFeedbackChoices, removeRatingWithPreferences, setLikedPapers } from './feedback.preferences.ts';
+export type { TEnqueueLikedPaperFetch, TFeedbackChoices } from './feedback.preferences.ts';
+export { fetchLikedPapers } from './feedback.seeds.ts';
+export type { TLikedPaperFetch } from './feedback.seeds.ts';
+export { getRunFeedback } from './feedback.stats.ts';
+export type { TRunFeedback, TTopicFeedback } from './feedback.stats.ts';
