@@ -1,6 +1,7 @@
-import { classifySmtpError, type TMailer, type TOutgoingEmail } from '@paperboy/email';
+import { classifySmtpError, type TComposedMessage, type TMailer } from '@paperboy/email';
 import type { TDb } from '@paperboy/db';
-import { sql } from 'drizzle-orm';
+import { recordBounce } from '../deliverability/deliverability.bounce-log.ts';
+import { createGroupCommit, type TGroupCommit } from '../shared/group-commit.ts';
 import type { TDigestComposer } from './digests.composer.ts';
 import { createDigestsRepository, type TClaimedDelivery, type TDigestsRepository, type TSentDelivery } from './digests.repository.ts';
 
@@ -156,9 +157,9 @@ async function sendOne({
   maxAttempts: number;
 }): Promise<TOneOutcome> {
   const deliveryId = delivery.id;
-  let email: TOutgoingEmail;
+  let message: TComposedMessage;
   try {
-    email = await composer.compose(delivery);
+    message = await composer.composeMessage(delivery);
   } catch (error) {
     // A digest that cannot be rendered will not render on retry either.
     const reason = `render: ${(error as Error).message}`;
@@ -167,8 +168,8 @@ async function sendOne({
   }
 
   try {
-    const result = await mailer.send(email);
-    return { outcome: 'sent', sent: { deliveryId, messageId: email.messageId ?? result.messageId, smtpResponse: result.response } };
+    const result = await mailer.send(message);
+    return { outcome: 'sent', sent: { deliveryId, messageId: result.messageId, smtpResponse: result.response } };
   } catch (error) {
     const reason = describeSmtpError(error);
     if (classifySmtpError(error) === 'permanent') {
@@ -185,54 +186,9 @@ async function sendOne({
   }
 }
 
-/**
- * Group commit: items added while a write is in progress wait and go together in the next
- * write, so there is never more than one write in flight and none waits on a timer.
- * `settle` resolves once everything added has been written, or throws the first failure.
- */
-type TGroupCommit<T> = { add: (item: T) => void; settle: () => Promise<void> };
-
-function createGroupCommit<T>(write: (items: T[]) => Promise<unknown>): TGroupCommit<T> {
-  let waiting: T[] = [];
-  let writing: Promise<void> | undefined;
-  let failure: Error | undefined;
-  const drain = async () => {
-    while (waiting.length > 0) {
-      const group = waiting;
-      waiting = [];
-      try {
-        await write(group);
-      } catch (error) {
-        failure ??= error instanceof Error ? error : new Error(String(error));
-      }
-    }
-    writing = undefined;
-  };
-  return {
-    add: (item: T) => {
-      waiting.push(item);
-      writing ??= drain();
-    },
-    settle: async () => {
-      await writing;
-      if (failure) throw failure;
-    },
-  };
-}
-
 function describeSmtpError(error: unknown): string {
   const { responseCode, response, code, message } = error as { responseCode?: number; response?: string; code?: string; message?: string };
   return [responseCode, code, response ?? message].filter(Boolean).join(' ').slice(0, 500);
-}
-
-async function recordBounce({ db, subscriberId, deliveryId, reason }: { db: TDb; subscriberId: string; deliveryId: string; reason: string }) {
-  await db.execute(sql`
-    with bumped as (
-      update subscribers set bounce_count = bounce_count + 1 where id = ${subscriberId}::uuid returning id
-    )
-    insert into consent_events (subscriber_id, kind, details)
-    select id, 'bounce', ${JSON.stringify({ deliveryId, reason })}::jsonb from bumped
-  `);
 }
 
 /**

@@ -20,7 +20,7 @@ describe('email jobs', () => {
     const redis = createRedis({ url: context.redisUrl, role: 'worker' });
     await redis.connect();
     const queues = createQueues({ connection: redis, prefix: config.redis.queuePrefix });
-    const mailer = createMailer({ smtpUrl: catcher.url, from: config.mail.from });
+    const mailer = createMailer({ smtpUrl: catcher.url });
     const deps: TWorkerDeps = { config, logger, db: context.database.db, redis, queues, mailer, templates: await compileTransactionalTemplates() };
     const worker = createQueueWorker({ queue: 'email', handlers: createEmailHandlers(deps), redisUrl: context.redisUrl, prefix: config.redis.queuePrefix, concurrency: 2 });
     void worker.run();
