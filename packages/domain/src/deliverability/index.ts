@@ -11,3 +11,5 @@ export {
   suppressionNotFoundError,
 } from './deliverability.usecases.ts';
 export type { TBounceOutcome, TEvidenceRef, TSuppressionView } from './deliverability.usecases.ts';
+export { bounceRateBreach, MIN_EVENTS_TO_PAUSE, runBounceStats, runRateLimits } from './deliverability.rates.ts';
+export type { TRunBounceStats, TRunRateLimits } from './deliverability.rates.ts';
