@@ -1,6 +1,7 @@
 import type { TConfig } from '@paperboy/config';
 import type { TDb } from '@paperboy/db';
 import { createMessageSkeleton, type TMailer, type TMessageSkeleton, type TTransactionalTemplates } from '@paperboy/email';
+import { createDeliverabilityRepository } from '../deliverability/deliverability.repository.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TSubscriptionEmailJob } from './subscriptions.usecases.ts';
 import { confirmUrl, subscriberLinks } from './tokens.ts';
@@ -14,7 +15,7 @@ export type TSubscriptionEmailDeps = {
 
 export type TSubscriptionEmailResult =
   | { outcome: 'sent'; messageId: string }
-  | { outcome: 'skipped'; reason: 'not_found' | 'not_applicable' | 'recently_sent' };
+  | { outcome: 'skipped'; reason: 'not_found' | 'not_applicable' | 'recently_sent' | 'suppressed' };
 
 // Who may get which message: a confirmation only while the address waits for one, the
 // "manage your preferences" note only to confirmed subscribers. Never after unsubscribe or erase.
@@ -67,6 +68,7 @@ export async function sendSubscriptionEmail({
   const { subscriber: current } = await repository.findById({ id: subscriberId });
   if (!current) return { outcome: 'skipped', reason: 'not_found' };
   if (current.status !== STATUS_FOR[job] || current.email === null) return { outcome: 'skipped', reason: 'not_applicable' };
+  if (await createDeliverabilityRepository({ db }).isSuppressed({ emailHash: current.emailHash })) return { outcome: 'skipped', reason: 'suppressed' };
 
   const claim = await repository.claimConfirmationSend({
     id: subscriberId,
