@@ -13,3 +13,4 @@ export {
 export type { TBounceOutcome, TEvidenceRef, TSuppressionView } from './deliverability.usecases.ts';
 export { bounceRateBreach, MIN_EVENTS_TO_PAUSE, runBounceStats, runRateLimits } from './deliverability.rates.ts';
 export type { TRunBounceStats, TRunRateLimits } from './deliverability.rates.ts';
+export { parseVerpAddress, verpAddress } from './deliverability.verp.ts';
