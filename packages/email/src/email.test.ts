@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startSmtpCatcher } from '@paperboy/testing';
 import { describe, expect, it } from 'vitest';
 import { compileTransactionalTemplates } from './catalog.ts';
-import { classifySmtpError, createMailer } from './mailer.ts';
+import { createMailer } from './mailer.ts';
 import { createMessageSkeleton } from './message.skeleton.ts';
 import { verifyDkim } from './dkim.test-support.ts';
 import { compileTemplate, TemplateError } from './templates.ts';
@@ -95,22 +95,6 @@ describe('the mailer', () => {
       expect(verifyDkim(caught!.raw, publicKey)).toBe(true);
       // The check can fail: the same signature does not cover a changed body.
       expect(verifyDkim(caught!.raw.replace(/\r\n\r\n/, '\r\n\r\nX'), publicKey)).toBe(false);
-    } finally {
-      mailer.close();
-      await catcher.close();
-    }
-  });
-
-  it('classifies 4xx answers as transient and 5xx answers as permanent', async () => {
-    const catcher = await startSmtpCatcher();
-    const mailer = createMailer({ smtpUrl: catcher.url });
-    try {
-      catcher.respondWith(() => ({ code: 421, message: 'Try again later' }));
-      const transient = await mailer.send(message()).catch((error: unknown) => error);
-      expect(classifySmtpError(transient)).toBe('transient');
-      catcher.respondWith(() => ({ code: 550, message: 'No such user' }));
-      const permanent = await mailer.send(message()).catch((error: unknown) => error);
-      expect(classifySmtpError(permanent)).toBe('permanent');
     } finally {
       mailer.close();
       await catcher.close();

@@ -1,7 +1,7 @@
 export { compileTemplate, TemplateError } from './templates.ts';
 export type { TCompiledTemplate, TRenderedEmail } from './templates.ts';
-export { classifySmtpError, createMailer } from './mailer.ts';
-export type { TMailer, TSendResult, TSmtpFailure } from './mailer.ts';
+export { createMailer } from './mailer.ts';
+export type { TMailer, TSendResult } from './mailer.ts';
 export { assertAddress, assertSingleLine, HeaderInjectionError } from './message.headers.ts';
 export { createMessageSkeleton } from './message.skeleton.ts';
 export type { TComposedMessage, TEnvelope, TMessageSkeleton, TOutgoingEmail } from './message.skeleton.ts';

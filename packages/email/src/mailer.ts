@@ -1,5 +1,4 @@
 import nodemailer from 'nodemailer';
-import { HeaderInjectionError } from './message.headers.ts';
 import type { TComposedMessage } from './message.skeleton.ts';
 
 export type TSendResult = { messageId: string; response: string };
@@ -52,17 +51,4 @@ export function createMailer({
     },
     close: () => transport.close(),
   };
-}
-
-export type TSmtpFailure = 'transient' | 'permanent';
-
-/**
- * 5xx answers are permanent for that message (a bad address); 4xx answers and dropped or
- * refused connections are transient and worth a retry with backoff.
- */
-export function classifySmtpError(error: unknown): TSmtpFailure {
-  if (error instanceof HeaderInjectionError) return 'permanent';
-  const responseCode = (error as { responseCode?: number }).responseCode;
-  if (typeof responseCode === 'number') return responseCode >= 500 ? 'permanent' : 'transient';
-  return 'transient';
 }
