@@ -35,6 +35,10 @@ const MESSAGE_ID = /^<[^<>\s@]+@[^<>\s@]+>$/;
  * over every byte (it was most of a sender's CPU), and digests carry typographic characters, so
  * they are never 7-bit anyway. The boundary starts with "=_", which base64 never produces, so no
  * body line can ever be mistaken for it.
+ *
+ * The bounce address (a VERP address per delivery) goes only into the envelope: the receiving
+ * server writes Return-Path from MAIL FROM (RFC 5321, 4.4), and one written here would be
+ * replaced or duplicated.
  */
 export function createMessageSkeleton({ from, headers = {} }: { from: string; headers?: Record<string, string> }): TMessageSkeleton {
   const sender = parseMailbox('from', from);
