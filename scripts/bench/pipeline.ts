@@ -4,6 +4,7 @@ import { createQueues, createRedis } from '@paperboy/queue';
 import { sql } from 'drizzle-orm';
 import { freshDatabase } from './database.ts';
 import { insertPapers, insertSubscribers, matchPapersRandomly, seedRandom } from './fixtures.ts';
+import { createCpuMeter, perThousand } from './cpu.ts';
 import { peakRssMb, startService, startSink } from './processes.ts';
 
 export type TPipelineSettings = {
@@ -32,6 +33,8 @@ export type TPipelineResult = {
   latencyP99Seconds: number;
   workerPeakRssMb: number[];
   redisPeakMb: number;
+  /** CPU seconds per 1,000 planned digests, planning included, by process group. */
+  cpuPerThousand: Record<string, number>;
   isExactlyOnce: boolean;
 };
 
@@ -83,6 +86,15 @@ export async function benchPipeline(settings: TPipelineSettings): Promise<TPipel
       if (waited > 20_000) throw new Error('the workers did not start within 20 s');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Redis and PostgreSQL serve whatever else runs on the host too; their figures are upper bounds.
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+    const cpu = createCpuMeter({
+      worker: () => workers.map((worker) => worker.child.pid!),
+      postgres: async () => (await db.execute<{ pid: number }>(sql`select pid from pg_stat_activity where datname = current_database()`)).rows.map((row) => Number(row.pid)),
+      redis: () => [redisPid],
+      sink: () => [sink.pid],
+    });
+    await cpu.start();
     const createdAt = performance.now();
     const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings: SETTINGS });
     const plannedAt = performance.now();
@@ -109,6 +121,7 @@ export async function benchPipeline(settings: TPipelineSettings): Promise<TPipel
     `);
     // Give the sink's counter a moment to print its last line.
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const cpuUsed = await cpu.stop();
     const workerPeakRssMb = workers.map((worker) => peakRssMb(worker.child.pid!));
     const sendingSeconds = (doneAt - plannedAt) / 1000;
     const endToEndSeconds = (doneAt - createdAt) / 1000;
@@ -125,6 +138,7 @@ export async function benchPipeline(settings: TPipelineSettings): Promise<TPipel
       latencyP99Seconds: Number(rows[0]?.p99 ?? 0),
       workerPeakRssMb,
       redisPeakMb: Math.round((redisPeak - redisBaseline) / 1024 / 1024),
+      cpuPerThousand: perThousand(cpuUsed, run.plannedCount),
       isExactlyOnce: counts.sent === run.plannedCount && sink.accepted() === run.plannedCount,
     };
   } finally {

@@ -44,7 +44,7 @@ export function startService({ entry, env, profileDir }: { entry: 'api' | 'worke
 }
 
 /** postfix's smtp-sink on 127.0.0.1: accepts everything, as fast as a relay can, and counts. */
-export async function startSink(): Promise<{ url: string; port: number; accepted: () => number; stop: () => Promise<void> }> {
+export async function startSink(): Promise<{ url: string; port: number; pid: number; accepted: () => number; stop: () => Promise<void> }> {
   const port = await freePort();
   const child = spawn('smtp-sink', ['-u', 'root', '-c', '-m', '1000', `127.0.0.1:${port}`, '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let last = '';
@@ -55,6 +55,7 @@ export async function startSink(): Promise<{ url: string; port: number; accepted
   return {
     url: `smtp://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     // -c prints running counters: "sess=1 quit=0 mesg=1234".
     accepted: () => Number(/mesg=(\d+)(?!.*mesg=)/s.exec(last)?.[1] ?? 0),
     stop: async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkDeliverability, shapeDeliverability, ZDeliverabilityEnv } from './deliverability.config.ts';
 
 // Defaults point at the services a developer runs locally. They are fine for a laptop and
 // refused in production (see the cross-field check at the bottom).
@@ -121,7 +122,9 @@ const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
   .extend(ZPapersEnv.shape)
   .extend(ZDigestsEnv.shape)
   .extend(ZSubscriptionsEnv.shape)
+  .extend(ZDeliverabilityEnv.shape)
   .superRefine((env, ctx) => {
+    checkDeliverability(env, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message }));
     const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY];
     if (dkim.some(Boolean) && !dkim.every(Boolean)) {
       ctx.addIssue({ code: 'custom', path: ['DKIM_PRIVATE_KEY'], message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together' });
@@ -204,6 +207,7 @@ function shape(env: TEnv) {
           ? { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR, privateKey: env.DKIM_PRIVATE_KEY }
           : undefined,
     },
+    deliverability: shapeDeliverability(env),
     subscriptions: {
       signupRateLimit: { max: env.SIGNUP_RATE_LIMIT_MAX, windowMs: env.SIGNUP_RATE_LIMIT_WINDOW_SECONDS * 1_000 },
       isHoneypotEnabled: env.SIGNUP_HONEYPOT,

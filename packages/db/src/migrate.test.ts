@@ -31,6 +31,7 @@ describe('migrations', () => {
         'subscriber_seed_papers',
         'subscriber_topics',
         'subscribers',
+        'suppressions',
         'topics',
       ]);
     } finally {

@@ -20,3 +20,4 @@ export { periodFor, isoWeekKey } from './digests/digests.periods.ts';
 export type { TFrequency } from './digests/digests.periods.ts';
 export { previewDigest } from './digests/digests.preview.ts';
 export * from './feedback/index.ts';
+export * from './deliverability/index.ts';

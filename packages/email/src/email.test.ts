@@ -1,10 +1,13 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSmtpCatcher } from '@paperboy/testing';
 import { describe, expect, it } from 'vitest';
 import { compileTransactionalTemplates } from './catalog.ts';
-import { classifySmtpError, createMailer, HeaderInjectionError } from './mailer.ts';
+import { createMailer } from './mailer.ts';
+import { createMessageSkeleton } from './message.skeleton.ts';
+import { verifyDkim } from './dkim.test-support.ts';
 import { compileTemplate, TemplateError } from './templates.ts';
 
 const footer = {
@@ -58,57 +61,40 @@ describe('email templates', () => {
 });
 
 describe('the mailer', () => {
-  it('delivers over SMTP with both parts and the given Message-ID', async () => {
+  const skeleton = createMessageSkeleton({ from: 'Paperboy <digest@paperboy.test>', headers: { 'List-Id': 'Paperboy <digest.paperboy.test>' } });
+  const message = (to = 'ada@example.org') => skeleton.compose({ to, subject: 'Hello', html: '<p>Hi</p>', text: 'Hi', messageId: '<delivery-1@paperboy.test>' });
+
+  it('delivers a composed message over SMTP under its envelope, with both parts and the given Message-ID', async () => {
     const catcher = await startSmtpCatcher();
-    const mailer = createMailer({ smtpUrl: catcher.url, from: 'Paperboy <digest@paperboy.test>' });
+    const mailer = createMailer({ smtpUrl: catcher.url });
     try {
-      const result = await mailer.send({
-        to: 'ada@example.org',
-        subject: 'Hello',
-        html: '<p>Hi</p>',
-        text: 'Hi',
-        messageId: '<delivery-1@paperboy.test>',
-        headers: { 'List-Id': 'Paperboy <digest.paperboy.test>' },
-      });
+      const result = await mailer.send(message());
+      expect(result.messageId).toBe('<delivery-1@paperboy.test>');
       expect(result.response).toMatch(/^250/);
-      const [message] = await catcher.waitForMessages(1);
-      expect(message!.envelope.to).toEqual(['ada@example.org']);
-      expect(message!.header('message-id')).toBe('<delivery-1@paperboy.test>');
-      expect(message!.header('list-id')).toBe('Paperboy <digest.paperboy.test>');
-      expect(message!.parsed.text?.trim()).toBe('Hi');
-      expect(message!.parsed.html).toContain('<p>Hi</p>');
+      const [caught] = await catcher.waitForMessages(1);
+      expect(caught!.envelope).toEqual({ from: 'digest@paperboy.test', to: ['ada@example.org'] });
+      expect(caught!.header('message-id')).toBe('<delivery-1@paperboy.test>');
+      expect(caught!.header('list-id')).toBe('Paperboy <digest.paperboy.test>');
+      expect(caught!.parsed.text?.trim()).toBe('Hi');
+      expect(caught!.parsed.html).toContain('<p>Hi</p>');
     } finally {
       mailer.close();
       await catcher.close();
     }
   });
 
-  it('refuses CR or LF in a subject, address or header before anything is sent', async () => {
+  it('signs a composed message with DKIM, and the signature verifies against the public key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const catcher = await startSmtpCatcher();
-    const mailer = createMailer({ smtpUrl: catcher.url, from: 'Paperboy <digest@paperboy.test>' });
-    const base = { to: 'ada@example.org', subject: 'ok', html: 'x', text: 'x' };
+    const dkim = { domainName: 'paperboy.test', keySelector: 'mail', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+    const mailer = createMailer({ smtpUrl: catcher.url, dkim });
     try {
-      await expect(mailer.send({ ...base, subject: 'Hi\r\nBcc: victim@example.org' })).rejects.toThrow(HeaderInjectionError);
-      await expect(mailer.send({ ...base, to: 'ada@example.org\nBcc: x@example.org' })).rejects.toThrow(HeaderInjectionError);
-      await expect(mailer.send({ ...base, headers: { 'List-Id': 'a\r\nX-Evil: 1' } })).rejects.toThrow(HeaderInjectionError);
-      expect(catcher.messages).toHaveLength(0);
-    } finally {
-      mailer.close();
-      await catcher.close();
-    }
-  });
-
-  it('classifies 4xx answers as transient and 5xx answers as permanent', async () => {
-    const catcher = await startSmtpCatcher();
-    const mailer = createMailer({ smtpUrl: catcher.url, from: 'Paperboy <digest@paperboy.test>' });
-    const message = { to: 'ada@example.org', subject: 'x', html: 'x', text: 'x' };
-    try {
-      catcher.respondWith(() => ({ code: 421, message: 'Try again later' }));
-      const transient = await mailer.send(message).catch((error: unknown) => error);
-      expect(classifySmtpError(transient)).toBe('transient');
-      catcher.respondWith(() => ({ code: 550, message: 'No such user' }));
-      const permanent = await mailer.send(message).catch((error: unknown) => error);
-      expect(classifySmtpError(permanent)).toBe('permanent');
+      await mailer.send(message());
+      const [caught] = await catcher.waitForMessages(1);
+      expect(caught!.header('dkim-signature')).toContain('d=paperboy.test');
+      expect(verifyDkim(caught!.raw, publicKey)).toBe(true);
+      // The check can fail: the same signature does not cover a changed body.
+      expect(verifyDkim(caught!.raw.replace(/\r\n\r\n/, '\r\n\r\nX'), publicKey)).toBe(false);
     } finally {
       mailer.close();
       await catcher.close();

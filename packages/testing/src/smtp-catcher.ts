@@ -23,11 +23,18 @@ export type TRespond = (input: { envelope: SMTPServerEnvelope; session: SMTPServ
   | { drop: true }
   | undefined;
 
+/** An SMTP reply to send instead of accepting; put the RFC 3463 code first in `message` ("5.1.1 ..."). */
+export type TSmtpReply = { code: number; message: string };
+
 export type TSmtpCatcher = {
   url: string;
   port: number;
   messages: TCaughtMessage[];
   respondWith: (respond: TRespond | undefined) => void;
+  /** Answers RCPT TO for chosen recipients (undefined: accept), as a receiving server refuses an address. */
+  respondToRecipient: (respond: ((address: string) => TSmtpReply | undefined) | undefined) => void;
+  /** Refuses every new connection with this reply at the greeting (undefined: greet normally). */
+  refuseGreeting: (reply: TSmtpReply | undefined) => void;
   /** Waits this long before answering each message, to keep senders busy mid-run. */
   slowDown: (delayMs: number) => void;
   waitForMessages: (count: number, options?: { timeoutMs?: number }) => Promise<TCaughtMessage[]>;
@@ -56,9 +63,21 @@ type TConnection = { id: string; _socket: { destroy: () => void } };
  * (0: any free one); `isParsing: false` skips mailparser, for bulk runs that only count
  * envelopes and headers (reading `parsed` then throws).
  */
-export async function startSmtpCatcher({ port: wantedPort = 0, isParsing = true }: { port?: number; isParsing?: boolean } = {}): Promise<TSmtpCatcher> {
+export async function startSmtpCatcher({
+  port: wantedPort = 0,
+  isParsing = true,
+  auth,
+}: {
+  port?: number;
+  isParsing?: boolean;
+  /** Requires AUTH with these credentials; others get 535 5.7.8, as a relay answers a wrong password. */
+  auth?: { user: string; pass: string };
+} = {}): Promise<TSmtpCatcher> {
   const messages: TCaughtMessage[] = [];
   let respond: TRespond | undefined;
+  let respondToRecipient: ((address: string) => TSmtpReply | undefined) | undefined;
+  let greetingRefusal: TSmtpReply | undefined;
+  const refuse = (reply: TSmtpReply) => Object.assign(new Error(reply.message), { responseCode: reply.code });
   let delayMs = 0;
   let received = 0;
   const waiters = new Set<() => void>();
@@ -79,10 +98,23 @@ export async function startSmtpCatcher({ port: wantedPort = 0, isParsing = true 
     });
 
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: !auth,
+    // Plain-text AUTH over an unencrypted local socket: the catcher only ever listens on 127.0.0.1.
+    allowInsecureAuth: true,
+    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     logger: false,
     size: 25 * 1024 * 1024,
+    onConnect(_session, callback) {
+      callback(greetingRefusal ? refuse(greetingRefusal) : undefined);
+    },
+    onAuth(credentials, _session, callback) {
+      if (auth && credentials.username === auth.user && credentials.password === auth.pass) return callback(null, { user: auth.user });
+      callback(refuse({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
+    },
+    onRcptTo(address, _session, callback) {
+      const reply = respondToRecipient?.(address.address);
+      callback(reply ? refuse(reply) : undefined);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -91,7 +123,7 @@ export async function startSmtpCatcher({ port: wantedPort = 0, isParsing = true 
         received += 1;
         const refusal = respond?.({ envelope: session.envelope, session, count: received });
         if (refusal && 'code' in refusal) {
-          callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+          callback(refuse(refusal));
           return;
         }
         const isAcknowledged = !refusal;
@@ -129,11 +161,17 @@ export async function startSmtpCatcher({ port: wantedPort = 0, isParsing = true 
   const { port } = server.server.address() as AddressInfo;
 
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: auth ? `smtp://${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.pass)}@127.0.0.1:${port}` : `smtp://127.0.0.1:${port}`,
     port,
     messages,
     respondWith: (next) => {
       respond = next;
+    },
+    respondToRecipient: (next) => {
+      respondToRecipient = next;
+    },
+    refuseGreeting: (reply) => {
+      greetingRefusal = reply;
     },
     slowDown: (next) => {
       delayMs = next;

@@ -60,7 +60,6 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
         queues,
         mailer: createMailer({
           smtpUrl: config.mail.smtpUrl,
-          from: config.mail.from,
           maxConnections: config.mail.maxConnections,
           rateLimitPerSecond: config.mail.ratePerSecond,
           dkim: config.digests.dkim,

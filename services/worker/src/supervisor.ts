@@ -1,4 +1,4 @@
-import { superviseRuns } from '@paperboy/domain';
+import { runRateLimits, superviseRuns } from '@paperboy/domain';
 import { createEnqueueSends } from '@paperboy/queue';
 import type { TWorkerDeps } from './deps.ts';
 import { sweepUnsentConfirmations } from './jobs/email.jobs.ts';
@@ -13,7 +13,7 @@ export function startSupervisor(deps: TWorkerDeps): { stop: () => Promise<void> 
   let current: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     current = Promise.all([
-      superviseRuns({ db: deps.db, enqueueSends, countQueuedSends, now: new Date(), idleMs: deps.config.digests.leaseMs }),
+      superviseRuns({ db: deps.db, enqueueSends, countQueuedSends, now: new Date(), idleMs: deps.config.digests.leaseMs, rateLimits: runRateLimits(deps.config) }),
       sweepUnsentConfirmations(deps),
     ]).catch((error: Error) => deps.logger.warn({ err: error }, 'supervision failed; will try again'));
   }, deps.config.digests.supervisorIntervalMs);

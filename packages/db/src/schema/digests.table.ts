@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -74,6 +75,12 @@ export const deliveries = pgTable(
     messageId: text('message_id'),
     smtpResponse: text('smtp_response'),
     lastError: text('last_error'),
+    // What the recipient's side said after the send: a refusal or a bounce report ('hard',
+    // 'soft', 'policy'), and the code and kind ("5.1.1 hard"); and when a complaint came in.
+    // Counted per run for its bounce and complaint rates.
+    bounceKind: text('bounce_kind'),
+    bounceClassification: text('bounce_classification'),
+    complainedAt: timestamp('complained_at', { withTimezone: true }),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -82,6 +89,9 @@ export const deliveries = pgTable(
     uniqueIndex('deliveries_run_subscriber_unique').on(table.runId, table.subscriberId),
     index('deliveries_run_state_idx').on(table.runId, table.state),
     index('deliveries_subscriber_idx').on(table.subscriberId),
+    // Bounce and complaint reports name the message they are about by its Message-ID.
+    index('deliveries_message_id_idx').on(table.messageId).where(sql`${table.messageId} is not null`),
+    check('deliveries_bounce_kind_check', sql`${table.bounceKind} in ('hard', 'soft', 'policy')`),
   ],
 );
 

@@ -1,8 +1,10 @@
 import { loadConfig } from '@paperboy/config';
 import { compileDigestTemplate } from '@paperboy/email';
 import { useTestContext } from '@paperboy/testing';
+import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDigestComposerFromConfig, shortenAuthors, trimAbstract, type TDigestComposer } from './digests.composer.ts';
+import type { TClaimedDelivery } from './digests.repository.ts';
 import { insertDigestFixture } from './digests.test-fixtures.ts';
 
 describe('the digest composer', () => {
@@ -25,7 +27,11 @@ describe('the digest composer', () => {
   });
 
   function compose({ topics, keywords }: { topics: string[]; keywords: number[] }) {
-    return composer.compose({
+    return composer.compose(deliveryFor({ topics, keywords }));
+  }
+
+  function deliveryFor({ topics, keywords }: { topics: string[]; keywords: number[] }): TClaimedDelivery {
+    return {
       id: '00000000-0000-4000-8000-00000000000a',
       runId: '00000000-0000-4000-8000-00000000000b',
       subscriberId: fixture.subscriberId.get('ada@example.org')!,
@@ -35,7 +41,7 @@ describe('the digest composer', () => {
       paperIds: [fixture.paperId.get('2611.00003')!, fixture.paperId.get('2611.00004')!],
       topicIds: topics.map((slug) => fixture.topicId.get(slug)!),
       keywordIds: keywords,
-    });
+    };
   }
 
   it('explains each paper by the subscriber’s own topics and keywords, best match first', async () => {
@@ -53,11 +59,20 @@ describe('the digest composer', () => {
   });
 
   it('carries the one-click and mailto unsubscribe headers and a deterministic Message-ID', async () => {
-    const email = await compose({ topics: ['llms'], keywords: [] });
-    expect(email.messageId).toBe('<digest-00000000-0000-4000-8000-00000000000a@paperboy.test>');
-    expect(email.headers?.['List-Unsubscribe']).toMatch(/^<https:\/\/paperboy\.test\/unsubscribe\/[^>]+>, <mailto:unsubscribe@paperboy\.test\?subject=unsubscribe>$/);
-    expect(email.headers?.['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
-    expect(email.subject).toBe('Your weekly Paperboy: 2 new papers for you');
+    const message = await composer.composeMessage(deliveryFor({ topics: ['llms'], keywords: [] }));
+    const parsed = await simpleParser(message.raw);
+    expect(message.messageId).toBe('<digest-00000000-0000-4000-8000-00000000000a@paperboy.test>');
+    expect(parsed.messageId).toBe(message.messageId);
+    // mailparser gathers the List-* headers under "list".
+    const list = parsed.headers.get('list') as { unsubscribe: { url: string } };
+    expect(list.unsubscribe.url).toMatch(/^https:\/\/paperboy\.test\/unsubscribe\/[^>]+$/);
+    expect(list).toEqual({
+      unsubscribe: { url: list.unsubscribe.url, mail: 'unsubscribe@paperboy.test?subject=unsubscribe' },
+      'unsubscribe-post': { name: 'List-Unsubscribe=One-Click' },
+      id: { name: 'Paperboy weekly digest', id: 'weekly.digest.paperboy.test' },
+    });
+    expect(parsed.subject).toBe('Your weekly Paperboy: 2 new papers for you');
+    expect(message.envelope).toEqual({ from: 'digest@paperboy.localhost', to: ['ada@example.org'] });
   });
 
   it('shortens long author lists and trims long abstracts at a word', () => {

@@ -1,6 +1,6 @@
 import type { TConfig } from '@paperboy/config';
 import type { TDb } from '@paperboy/db';
-import type { TCompiledTemplate, TDigestData, TOutgoingEmail } from '@paperboy/email';
+import { createMessageSkeleton, type TCompiledTemplate, type TComposedMessage, type TDigestData, type TOutgoingEmail } from '@paperboy/email';
 import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/db';
 import { eq, inArray } from 'drizzle-orm';
 import { feedbackLinks, type TFeedbackLinks } from '../feedback/feedback.tokens.ts';
@@ -12,6 +12,8 @@ export type TSubscriberLinks = { preferencesUrl: string; unsubscribeUrl: string 
 
 export type TComposerSettings = {
   publicUrl: string;
+  /** The From header, "Name <address>". */
+  from: string;
   postalAddress: string;
   /** When set, List-Unsubscribe also offers mailto:<this>?subject=unsubscribe. */
   unsubscribeMailto?: string;
@@ -67,6 +69,11 @@ export function createDigestComposer({
 }) {
   const cache = new Map<number, TPaperView>();
   const host = new URL(settings.publicUrl).hostname;
+  // What every digest of a period shares (From, List-Id, the MIME structure) is built once.
+  const skeletons = {
+    weekly: createDigestSkeleton({ from: settings.from, host, period: 'weekly' }),
+    daily: createDigestSkeleton({ from: settings.from, host, period: 'daily' }),
+  };
 
   async function loadPapers(ids: number[]) {
     const missing = ids.filter((id) => !cache.has(id));
@@ -105,58 +112,62 @@ export function createDigestComposer({
     }
   }
 
+  const compose = async (delivery: TClaimedDelivery): Promise<TOutgoingEmail> => {
+    await loadPapers(delivery.paperIds);
+    const topicIds = new Set(delivery.topicIds);
+    const keywordIds = new Set(delivery.keywordIds);
+    const paperCards = delivery.paperIds.flatMap((paperId, index) => {
+      const paper = cache.get(paperId);
+      // A paper deleted after planning is left out rather than failing the digest.
+      if (!paper) return [];
+      const { reasons, ...card } = paper;
+      const own = reasons.filter((reason) => (reason.kind === 'topic' ? topicIds.has(reason.id) : keywordIds.has(reason.id)));
+      // Preferences changed since planning: still say what the paper is about.
+      const shown = own.length > 0 ? own : reasons.slice().sort((a, b) => b.score - a.score).slice(0, 1);
+      const feedback = feedbackLinksFor({ subscriberId: delivery.subscriberId, paperId, runId: delivery.runId });
+      return [{ position: index + 1, why: formatWhy({ reasons: shown, upvotes: paper.upvotes }), ...card, ...feedback }];
+    });
+    const links = linksFor(delivery.subscriberId);
+    const period = delivery.frequency === 'weekly' ? 'weekly' : 'daily';
+    const count = paperCards.length;
+    const subject = `Your ${period} Paperboy: ${count} new ${count === 1 ? 'paper' : 'papers'} for you`;
+    const { html, text } = template({
+      subject,
+      preview: paperCards[0] ? `${paperCards[0].title} and more` : 'Your papers',
+      heading: `Your ${period} papers`,
+      intro: `${count} trending ${count === 1 ? 'paper' : 'papers'} that match your topics and keywords, best first.`,
+      papers: paperCards,
+      footerNote: `You get this ${period} digest because you subscribed to Paperboy and confirmed your address.`,
+      preferencesUrl: links.preferencesUrl,
+      unsubscribeUrl: links.unsubscribeUrl,
+      postalAddress: settings.postalAddress,
+    });
+    const listUnsubscribe = [links.unsubscribeUrl];
+    if (settings.unsubscribeMailto) listUnsubscribe.push(`mailto:${settings.unsubscribeMailto}?subject=unsubscribe`);
+    return { to: delivery.email, subject, html, text, messageId: `<digest-${delivery.id}@${host}>`, listUnsubscribe };
+  };
+
   return {
     /** Loads the papers of a whole batch in one round of queries, before its messages are composed. */
     preload: (paperIds: number[]) => loadPapers([...new Set(paperIds)]),
-
-    compose: async (delivery: TClaimedDelivery): Promise<TOutgoingEmail> => {
-      await loadPapers(delivery.paperIds);
-      const topicIds = new Set(delivery.topicIds);
-      const keywordIds = new Set(delivery.keywordIds);
-      const paperCards = delivery.paperIds.flatMap((paperId, index) => {
-        const paper = cache.get(paperId);
-        // A paper deleted after planning is left out rather than failing the digest.
-        if (!paper) return [];
-        const { reasons, ...card } = paper;
-        const own = reasons.filter((reason) => (reason.kind === 'topic' ? topicIds.has(reason.id) : keywordIds.has(reason.id)));
-        // Preferences changed since planning: still say what the paper is about.
-        const shown = own.length > 0 ? own : reasons.slice().sort((a, b) => b.score - a.score).slice(0, 1);
-        const feedback = feedbackLinksFor({ subscriberId: delivery.subscriberId, paperId, runId: delivery.runId });
-        return [{ position: index + 1, why: formatWhy({ reasons: shown, upvotes: paper.upvotes }), ...card, ...feedback }];
-      });
-      const links = linksFor(delivery.subscriberId);
-      const period = delivery.frequency === 'weekly' ? 'weekly' : 'daily';
-      const count = paperCards.length;
-      const subject = `Your ${period} Paperboy: ${count} new ${count === 1 ? 'paper' : 'papers'} for you`;
-      const { html, text } = template({
-        subject,
-        preview: paperCards[0] ? `${paperCards[0].title} and more` : 'Your papers',
-        heading: `Your ${period} papers`,
-        intro: `${count} trending ${count === 1 ? 'paper' : 'papers'} that match your topics and keywords, best first.`,
-        papers: paperCards,
-        footerNote: `You get this ${period} digest because you subscribed to Paperboy and confirmed your address.`,
-        preferencesUrl: links.preferencesUrl,
-        unsubscribeUrl: links.unsubscribeUrl,
-        postalAddress: settings.postalAddress,
-      });
-      const listUnsubscribe = [`<${links.unsubscribeUrl}>`];
-      if (settings.unsubscribeMailto) listUnsubscribe.push(`<mailto:${settings.unsubscribeMailto}?subject=unsubscribe>`);
-      return {
-        to: delivery.email,
-        subject,
-        html,
-        text,
-        messageId: `<digest-${delivery.id}@${host}>`,
-        headers: {
-          'List-Unsubscribe': listUnsubscribe.join(', '),
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          'List-Id': `Paperboy ${period} digest <${period}.digest.${host}>`,
-          Precedence: 'bulk',
-          'Auto-Submitted': 'auto-generated',
-        },
-      };
-    },
+    /** The digest's content and per-recipient headers (what a preview shows). */
+    compose,
+    /** The digest as it goes to SMTP, from its period's skeleton; `envelopeFrom` is the bounce address. */
+    composeMessage: async (delivery: TClaimedDelivery, options: { envelopeFrom?: string } = {}): Promise<TComposedMessage> =>
+      skeletons[delivery.frequency === 'weekly' ? 'weekly' : 'daily'].compose(await compose(delivery), options),
   };
+}
+
+function createDigestSkeleton({ from, host, period }: { from: string; host: string; period: 'weekly' | 'daily' }) {
+  return createMessageSkeleton({
+    from,
+    headers: {
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'List-Id': `Paperboy ${period} digest <${period}.digest.${host}>`,
+      Precedence: 'bulk',
+      'Auto-Submitted': 'auto-generated',
+    },
+  });
 }
 
 export type TDigestComposer = ReturnType<typeof createDigestComposer>;
@@ -168,6 +179,7 @@ export function createDigestComposerFromConfig({ db, config, template }: { db: T
     template,
     settings: {
       publicUrl: config.server.publicUrl,
+      from: config.mail.from,
       postalAddress: config.mail.postalAddress,
       unsubscribeMailto: config.digests.unsubscribeMailto,
     },

@@ -51,7 +51,8 @@ export async function planDeliveries({
     ? sql`s.id = ${onlySubscriberId}::uuid`
     : sql`s.status = 'confirmed'
         and s.frequency = ${frequency}
-        and (s.paused_until is null or s.paused_until <= ${now.toISOString()}::timestamptz)`;
+        and (s.paused_until is null or s.paused_until <= ${now.toISOString()}::timestamptz)
+        and not exists (select 1 from suppressions x where x.email_hash = s.email_hash)`;
   const inPeriod = sql`p.ingested_at >= ${periodStart.toISOString()}::timestamptz and p.ingested_at < ${periodEnd.toISOString()}::timestamptz`;
 
   // One after another: `db` is usually the run's transaction, a single connection.

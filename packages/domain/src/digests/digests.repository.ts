@@ -119,7 +119,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
 
     /**
      * Claims a batch of deliveries for sending, in one statement: each only while its run is
-     * sending, its subscriber is still confirmed, and no other attempt holds it (pending, or
+     * sending, its subscriber is still confirmed and not suppressed, and no other attempt holds it (pending, or
      * sending with an expired lease). The others are left as they are.
      */
     claimDeliveries: async ({ deliveryIds, leaseExpiredBefore }: { deliveryIds: string[]; leaseExpiredBefore: Date }) => {
@@ -140,6 +140,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         where d.id = any(${sqlArray(deliveryIds, 'uuid')})
           and r.id = d.run_id and r.state = 'sending'
           and s.id = d.subscriber_id and s.status = 'confirmed' and s.email is not null
+          and not exists (select 1 from suppressions x where x.email_hash = s.email_hash)
           and (d.state = 'pending'
                or (d.state = 'sending' and d.updated_at < ${leaseExpiredBefore.toISOString()}::timestamptz))
         returning d.id, d.run_id, d.subscriber_id, s.email, s.frequency, d.paper_ids, d.attempts,
@@ -213,13 +214,14 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       return { subscriberId: row?.subscriberId };
     },
 
-    /** Deliveries whose subscriber left (unsubscribed, erased) after planning are never sent. */
+    /** Deliveries whose subscriber left (unsubscribed, erased, suppressed) after planning are never sent. */
     cancelUnconfirmed: async ({ deliveryIds }: { deliveryIds: string[] }) => {
       const { rows } = await db.execute<{ id: string }>(sql`
         update deliveries d set state = 'cancelled', updated_at = now()
         from subscribers s
         where d.id = any(${sqlArray(deliveryIds, 'uuid')}) and d.state = 'pending'
-          and s.id = d.subscriber_id and (s.status <> 'confirmed' or s.email is null)
+          and s.id = d.subscriber_id
+          and (s.status <> 'confirmed' or s.email is null or exists (select 1 from suppressions x where x.email_hash = s.email_hash))
         returning d.id
       `);
       return { cancelled: rows.length };

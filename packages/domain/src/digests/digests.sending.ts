@@ -1,8 +1,6 @@
-import { classifySmtpError, type TMailer, type TOutgoingEmail } from '@paperboy/email';
-import type { TDb } from '@paperboy/db';
-import { sql } from 'drizzle-orm';
-import type { TDigestComposer } from './digests.composer.ts';
-import { createDigestsRepository, type TClaimedDelivery, type TDigestsRepository, type TSentDelivery } from './digests.repository.ts';
+import { createGroupCommit, type TGroupCommit } from '../shared/group-commit.ts';
+import { sendOne, type TSendOneDeps } from './digests.refusals.ts';
+import { createDigestsRepository, type TSentDelivery } from './digests.repository.ts';
 
 export type TDeliveryFailure = { deliveryId: string; reason: string };
 
@@ -12,8 +10,10 @@ export type TBatchOutcome = {
   /** Not claimed: already sent by another attempt, run not sending, or subscriber gone (those are cancelled). */
   skipped: number;
   cancelled: number;
-  /** Given back after a 4xx or a dropped connection, for the job's retry to claim again. */
+  /** Given back after a temporary refusal or a dropped connection, for the job's retry to claim again. */
   retrying: TDeliveryFailure[];
+  /** Set when our own relay refused us (AUTH, greeting): the run was paused with this reason. */
+  pausedFor?: string;
 };
 
 /** Thrown for a failure worth retrying (4xx, dropped connection): the queue retries with backoff. */
@@ -23,6 +23,8 @@ export class TransientSendError extends Error {
     this.name = 'TransientSendError';
   }
 }
+
+type TGroupContext = TSendOneDeps & { runIdOf: Map<string, string>; leaseMs: number; marks: TGroupCommit<TSentDelivery>; outcome: TBatchOutcome };
 
 /**
  * Sends a batch of digests, each exactly once as far as this side can tell.
@@ -37,69 +39,46 @@ export class TransientSendError extends Error {
  * statements are group commits: while one runs the next accepted messages gather, so a crash
  * leaves unrecorded only what was accepted during one round trip.
  *
- * A 5xx fails only its delivery (and counts a bounce). A 4xx or a dropped connection gives the
- * row back, and the batch ends in a TransientSendError so the queue retries the job with
- * backoff; the retry claims only the rows given back, up to `maxAttempts` claims each. A
- * database error stops the batch and fails the job the same way: the later groups were never
- * claimed, and a group whose papers could not be loaded is given back at once.
+ * A refusal is classified (see handleRefusal): a permanent one fails only its delivery; a
+ * temporary one gives the row back, and the batch ends in a TransientSendError so the queue
+ * retries the job with backoff; the retry claims only the rows given back, up to `maxAttempts`
+ * claims each. When our own relay refuses us, the run is paused with that reason and the batch
+ * stops: its rows stay pending for the resume. A database error stops the batch and fails the
+ * job: the later groups were never claimed, and a group whose papers could not be loaded is
+ * given back at once.
  */
 export async function sendDeliveries({
-  db,
-  mailer,
-  composer,
   deliveryIds,
-  leaseMs,
-  maxAttempts,
   inFlight,
-}: {
-  db: TDb;
-  mailer: TMailer;
-  composer: TDigestComposer;
+  leaseMs,
+  ...deps
+}: Omit<TSendOneDeps, 'repository'> & {
   deliveryIds: string[];
   leaseMs: number;
-  maxAttempts: number;
   /** Deliveries claimed, rendered and handed to the mailer at once. */
   inFlight: number;
 }): Promise<TBatchOutcome> {
-  const repository = createDigestsRepository({ db });
+  const repository = createDigestsRepository({ db: deps.db });
   const outcome: TBatchOutcome = { sent: 0, failed: [], skipped: 0, cancelled: 0, retrying: [] };
   const marks = createGroupCommit((sent: TSentDelivery[]) => recordSent(() => repository.markSent({ sent })));
+  const context: TGroupContext = { ...deps, repository, runIdOf: new Map(), leaseMs, marks, outcome };
   try {
-    for (let start = 0; start < deliveryIds.length; start += inFlight) {
-      await sendGroup({ db, repository, mailer, composer, deliveryIds: deliveryIds.slice(start, start + inFlight), leaseMs, maxAttempts, marks, outcome });
+    for (let start = 0; start < deliveryIds.length && !outcome.pausedFor; start += inFlight) {
+      await sendGroup(context, deliveryIds.slice(start, start + inFlight));
     }
   } finally {
     await marks.settle();
   }
-  if (outcome.retrying.length > 0) {
+  if (outcome.retrying.length > 0 && !outcome.pausedFor) {
     const [first] = outcome.retrying;
     throw new TransientSendError(`${outcome.retrying.length} deliveries will be retried; first: ${first?.reason}`);
   }
   return outcome;
 }
 
-async function sendGroup({
-  db,
-  repository,
-  mailer,
-  composer,
-  deliveryIds,
-  leaseMs,
-  maxAttempts,
-  marks,
-  outcome,
-}: {
-  db: TDb;
-  repository: TDigestsRepository;
-  mailer: TMailer;
-  composer: TDigestComposer;
-  deliveryIds: string[];
-  leaseMs: number;
-  maxAttempts: number;
-  marks: TGroupCommit<TSentDelivery>;
-  outcome: TBatchOutcome;
-}) {
-  const { claimed } = await repository.claimDeliveries({ deliveryIds, leaseExpiredBefore: new Date(Date.now() - leaseMs) });
+async function sendGroup(context: TGroupContext, deliveryIds: string[]) {
+  const { repository, composer, marks, outcome } = context;
+  const { claimed } = await repository.claimDeliveries({ deliveryIds, leaseExpiredBefore: new Date(Date.now() - context.leaseMs) });
   const claimedIds = new Set(claimed.map((delivery) => delivery.id));
   const unclaimed = deliveryIds.filter((id) => !claimedIds.has(id));
   const { cancelled } = unclaimed.length > 0 ? await repository.cancelUnconfirmed({ deliveryIds: unclaimed }) : { cancelled: 0 };
@@ -115,10 +94,11 @@ async function sendGroup({
     throw error;
   }
   let failure: Error | undefined;
+  let transport: { runId: string; reason: string } | undefined;
   await Promise.all(
     claimed.map(async (delivery) => {
       try {
-        const result = await sendOne({ db, repository, mailer, composer, delivery, maxAttempts });
+        const result = await sendOne(context, delivery);
         if (result.outcome === 'sent') {
           marks.add(result.sent);
           outcome.sent += 1;
@@ -126,6 +106,7 @@ async function sendGroup({
           outcome.failed.push({ deliveryId: delivery.id, reason: result.reason });
         } else {
           outcome.retrying.push({ deliveryId: delivery.id, reason: result.reason });
+          if (result.outcome === 'transport') transport ??= { runId: delivery.runId, reason: result.reason };
         }
       } catch (error) {
         // The database failed while recording a refusal or a render failure (an accepted message
@@ -136,103 +117,14 @@ async function sendGroup({
     }),
   );
   if (failure) throw failure;
+  if (transport) await pauseForTransport(context, transport);
 }
 
-type TOneOutcome = { outcome: 'sent'; sent: TSentDelivery } | { outcome: 'failed' | 'retry'; reason: string };
-
-async function sendOne({
-  db,
-  repository,
-  mailer,
-  composer,
-  delivery,
-  maxAttempts,
-}: {
-  db: TDb;
-  repository: TDigestsRepository;
-  mailer: TMailer;
-  composer: TDigestComposer;
-  delivery: TClaimedDelivery;
-  maxAttempts: number;
-}): Promise<TOneOutcome> {
-  const deliveryId = delivery.id;
-  let email: TOutgoingEmail;
-  try {
-    email = await composer.compose(delivery);
-  } catch (error) {
-    // A digest that cannot be rendered will not render on retry either.
-    const reason = `render: ${(error as Error).message}`;
-    await repository.markFailed({ deliveryId, error: reason });
-    return { outcome: 'failed', reason };
-  }
-
-  try {
-    const result = await mailer.send(email);
-    return { outcome: 'sent', sent: { deliveryId, messageId: email.messageId ?? result.messageId, smtpResponse: result.response } };
-  } catch (error) {
-    const reason = describeSmtpError(error);
-    if (classifySmtpError(error) === 'permanent') {
-      await repository.markFailed({ deliveryId, error: reason });
-      await recordBounce({ db, subscriberId: delivery.subscriberId, deliveryId, reason });
-      return { outcome: 'failed', reason };
-    }
-    if (delivery.attempts >= maxAttempts) {
-      await repository.markFailed({ deliveryId, error: `gave up after ${delivery.attempts} attempts: ${reason}` });
-      return { outcome: 'failed', reason };
-    }
-    await repository.releaseDelivery({ deliveryId, error: reason });
-    return { outcome: 'retry', reason };
-  }
-}
-
-/**
- * Group commit: items added while a write is in progress wait and go together in the next
- * write, so there is never more than one write in flight and none waits on a timer.
- * `settle` resolves once everything added has been written, or throws the first failure.
- */
-type TGroupCommit<T> = { add: (item: T) => void; settle: () => Promise<void> };
-
-function createGroupCommit<T>(write: (items: T[]) => Promise<unknown>): TGroupCommit<T> {
-  let waiting: T[] = [];
-  let writing: Promise<void> | undefined;
-  let failure: Error | undefined;
-  const drain = async () => {
-    while (waiting.length > 0) {
-      const group = waiting;
-      waiting = [];
-      try {
-        await write(group);
-      } catch (error) {
-        failure ??= error instanceof Error ? error : new Error(String(error));
-      }
-    }
-    writing = undefined;
-  };
-  return {
-    add: (item: T) => {
-      waiting.push(item);
-      writing ??= drain();
-    },
-    settle: async () => {
-      await writing;
-      if (failure) throw failure;
-    },
-  };
-}
-
-function describeSmtpError(error: unknown): string {
-  const { responseCode, response, code, message } = error as { responseCode?: number; response?: string; code?: string; message?: string };
-  return [responseCode, code, response ?? message].filter(Boolean).join(' ').slice(0, 500);
-}
-
-async function recordBounce({ db, subscriberId, deliveryId, reason }: { db: TDb; subscriberId: string; deliveryId: string; reason: string }) {
-  await db.execute(sql`
-    with bumped as (
-      update subscribers set bounce_count = bounce_count + 1 where id = ${subscriberId}::uuid returning id
-    )
-    insert into consent_events (subscriber_id, kind, details)
-    select id, 'bounce', ${JSON.stringify({ deliveryId, reason })}::jsonb from bumped
-  `);
+/** Our relay refused us: no subscriber is at fault, and every other send would fail the same way. */
+async function pauseForTransport({ repository, outcome }: TGroupContext, { runId, reason }: { runId: string; reason: string }) {
+  // Another batch may have paused the run already; either way it is no longer sending.
+  await repository.transitionRun({ runId, from: ['sending'], to: 'paused', set: { pauseReason: `SMTP relay refused us: ${reason}` } });
+  outcome.pausedFor = reason;
 }
 
 /**

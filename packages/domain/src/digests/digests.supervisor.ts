@@ -2,6 +2,7 @@ import type { TDatabase } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 import { createDigestsRepository, type TDigestRun } from './digests.repository.ts';
 import type { TEnqueueSends } from './digests.usecases.ts';
+import { bounceRateBreach, type TRunRateLimits } from '../deliverability/deliverability.rates.ts';
 
 // Below this many failures a run never pauses itself: one bad address in a small run is not a pattern.
 const MIN_FAILURES_TO_PAUSE = 5;
@@ -27,6 +28,7 @@ export async function superviseRuns({
   countQueuedSends,
   now,
   idleMs,
+  rateLimits,
 }: {
   db: TDatabase;
   enqueueSends: TEnqueueSends;
@@ -34,6 +36,8 @@ export async function superviseRuns({
   countQueuedSends: () => Promise<number>;
   now: Date;
   idleMs: number;
+  /** Pause a run whose hard-bounce or complaint rate passes these (RUN_MAX_HARD_BOUNCE_RATE, RUN_MAX_COMPLAINT_RATE). */
+  rateLimits?: TRunRateLimits;
 }): Promise<TSupervision[] | undefined> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${SUPERVISOR_LOCK}) as locked`);
@@ -51,7 +55,8 @@ export async function superviseRuns({
     const isQueueDry = runs.length > 0 && (await countQueuedSends()) === 0;
     for (const run of runs) {
       const wasPlanned = stalePlanned.some((planned) => planned.id === run.id);
-      results.push(await superviseRun({ repository, run, enqueueSends, now, idleBefore, wasPlanned, mayRequeue: isQueueDry || wasPlanned }));
+      const rateBreach = rateLimits && (await bounceRateBreach({ db: tx, runId: run.id, limits: rateLimits }));
+      results.push(await superviseRun({ repository, run, enqueueSends, now, idleBefore, wasPlanned, mayRequeue: isQueueDry || wasPlanned, rateBreach }));
     }
     return results;
   });
@@ -65,6 +70,7 @@ async function superviseRun({
   idleBefore,
   wasPlanned,
   mayRequeue,
+  rateBreach,
 }: {
   repository: ReturnType<typeof createDigestsRepository>;
   run: TDigestRun;
@@ -73,6 +79,7 @@ async function superviseRun({
   idleBefore: Date;
   wasPlanned: boolean;
   mayRequeue: boolean;
+  rateBreach?: string;
 }): Promise<TSupervision> {
   const { counts } = await repository.countDeliveries({ runId: run.id });
   const tally = { sentCount: counts.sent, failedCount: counts.failed };
@@ -84,6 +91,10 @@ async function superviseRun({
     const share = Math.round((counts.failed / Math.max(run.plannedCount, 1)) * 100);
     const reason = `${counts.failed} of ${run.plannedCount} deliveries failed (${share}%), above this run's limit of ${Math.round(run.maxFailureRatio * 100)}%. Check the SMTP server and the failed deliveries, then resume or retry.`;
     await repository.transitionRun({ runId: run.id, from: ['sending'], to: 'paused', set: { ...tally, pauseReason: reason } });
+    return { runId: run.id, outcome: 'paused', requeued: 0 };
+  }
+  if (rateBreach) {
+    await repository.transitionRun({ runId: run.id, from: ['sending'], to: 'paused', set: { ...tally, pauseReason: rateBreach } });
     return { runId: run.id, outcome: 'paused', requeued: 0 };
   }
   await repository.updateRun({ runId: run.id, set: tally });

@@ -23,7 +23,7 @@ describe('sendSubscriptionEmail', () => {
     });
     const [row] = await db.select().from(subscribers).where(eq(subscribers.email, email));
     const catcher = await startSmtpCatcher();
-    const mailer = createMailer({ smtpUrl: catcher.url, from: 'Paperboy <digest@paperboy.test>' });
+    const mailer = createMailer({ smtpUrl: catcher.url });
     const deps = { db, mailer, templates: await compileTransactionalTemplates(), config };
     return { deps, catcher, mailer, subscriberId: row!.id };
   }

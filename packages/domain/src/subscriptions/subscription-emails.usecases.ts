@@ -1,6 +1,7 @@
 import type { TConfig } from '@paperboy/config';
 import type { TDb } from '@paperboy/db';
-import type { TMailer, TTransactionalTemplates } from '@paperboy/email';
+import { createMessageSkeleton, type TMailer, type TMessageSkeleton, type TTransactionalTemplates } from '@paperboy/email';
+import { createDeliverabilityRepository } from '../deliverability/deliverability.repository.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TSubscriptionEmailJob } from './subscriptions.usecases.ts';
 import { confirmUrl, subscriberLinks } from './tokens.ts';
@@ -14,7 +15,7 @@ export type TSubscriptionEmailDeps = {
 
 export type TSubscriptionEmailResult =
   | { outcome: 'sent'; messageId: string }
-  | { outcome: 'skipped'; reason: 'not_found' | 'not_applicable' | 'recently_sent' };
+  | { outcome: 'skipped'; reason: 'not_found' | 'not_applicable' | 'recently_sent' | 'suppressed' };
 
 // Who may get which message: a confirmation only while the address waits for one, the
 // "manage your preferences" note only to confirmed subscribers. Never after unsubscribe or erase.
@@ -27,6 +28,23 @@ const SUBJECTS: Record<TSubscriptionEmailJob, string> = {
   confirmation: 'Confirm your Paperboy subscription',
   'manage-preferences': 'Your Paperboy subscription',
 };
+
+type TSkeletons = Record<TSubscriptionEmailJob, TMessageSkeleton>;
+
+// The skeletons belong with the compiled templates, which a process builds once: keyed by them,
+// each process builds its two skeletons once, and a test with its own templates gets its own.
+const skeletonsByTemplates = new WeakMap<TTransactionalTemplates, TSkeletons>();
+
+function skeletonsFor({ templates, from }: { templates: TTransactionalTemplates; from: string }): TSkeletons {
+  let skeletons = skeletonsByTemplates.get(templates);
+  if (!skeletons) {
+    // Both messages already offer an unsubscribe link; mail clients get the RFC 8058 one-click too.
+    const headers = { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    skeletons = { confirmation: createMessageSkeleton({ from, headers }), 'manage-preferences': createMessageSkeleton({ from, headers }) };
+    skeletonsByTemplates.set(templates, skeletons);
+  }
+  return skeletons;
+}
 
 /**
  * Sends one confirmation or manage-preferences message, if the subscriber's row still calls for
@@ -50,6 +68,7 @@ export async function sendSubscriptionEmail({
   const { subscriber: current } = await repository.findById({ id: subscriberId });
   if (!current) return { outcome: 'skipped', reason: 'not_found' };
   if (current.status !== STATUS_FOR[job] || current.email === null) return { outcome: 'skipped', reason: 'not_applicable' };
+  if (await createDeliverabilityRepository({ db }).isSuppressed({ emailHash: current.emailHash })) return { outcome: 'skipped', reason: 'suppressed' };
 
   const claim = await repository.claimConfirmationSend({
     id: subscriberId,
@@ -80,15 +99,15 @@ export async function sendSubscriptionEmail({
       : templates['manage-preferences']({ ...footer, ...common });
 
   try {
-    const result = await mailer.send({
+    const message = skeletonsFor({ templates, from: config.mail.from })[job].compose({
       to: subscriber.email,
       subject: SUBJECTS[job],
       html: rendered.html,
       text: rendered.text,
       messageId: `<${job}-${subscriberId}-${now.getTime()}@${new URL(publicUrl).hostname}>`,
-      // Both messages already offer an unsubscribe link; mail clients get the RFC 8058 one-click too.
-      headers: { 'List-Unsubscribe': `<${links.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      listUnsubscribe: [links.unsubscribeUrl],
     });
+    const result = await mailer.send(message);
     return { outcome: 'sent', messageId: result.messageId };
   } catch (error) {
     await repository.releaseConfirmationSend({ id: subscriberId, claimedAt: now, previous: claim.previous });

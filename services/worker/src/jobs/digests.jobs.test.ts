@@ -21,7 +21,7 @@ describe('digest delivery through the worker', () => {
     // A fresh set of rows per test: truncating is cheaper than a new database.
     await context.database.db.execute(
       sql.raw(
-        'truncate sent_papers, deliveries, digest_runs, consent_events, subscriber_topics, subscriber_keywords, paper_topics, paper_keywords, papers, keywords, subscribers, topics restart identity cascade',
+        'truncate suppressions, sent_papers, deliveries, digest_runs, consent_events, subscriber_topics, subscriber_keywords, paper_topics, paper_keywords, papers, keywords, subscribers, topics restart identity cascade',
       ),
     );
   });
@@ -146,11 +146,9 @@ describe('digest delivery through the worker', () => {
     expect(catcher.messages.map((message) => message.envelope.to[0]).sort()).toEqual(['ada@example.org', 'bob@example.org']);
   });
 
-  it('a 550 for one address fails only that delivery and counts a bounce', async () => {
+  it('a 550 5.1.1 for one address fails only that delivery, counts a bounce and stores only its classification', async () => {
     const fixture = await standardFixture();
-    catcher.respondWith(({ envelope }) =>
-      envelope.rcptTo[0]?.address === 'bob@example.org' ? { code: 550, message: 'No such user here' } : undefined,
-    );
+    catcher.respondToRecipient((address) => (address === 'bob@example.org' ? { code: 550, message: '5.1.1 <bob@example.org>: No such user here' } : undefined));
     await startWorker();
     const run = await startRunNow();
     const { counts } = await waitForRun(run.id);
@@ -158,7 +156,7 @@ describe('digest delivery through the worker', () => {
     const [bob] = await context.database.db.select().from(subscribers).where(eq(subscribers.id, fixture.subscriberId.get('bob@example.org')!));
     expect(bob?.bounceCount).toBe(1);
     const [failed] = await context.database.db.select().from(deliveries).where(eq(deliveries.state, 'failed'));
-    expect(failed?.lastError).toMatch(/550/);
+    expect(failed?.lastError).toBe('5.1.1 hard');
   });
 
   it('escapes hostile paper titles so they show as text', async () => {

@@ -3,6 +3,7 @@ import {
   sendDeliveries,
   startRun,
   runSettingsFromConfig,
+  verpAddress,
   type TDigestComposer,
 } from '@paperboy/domain';
 import { createEnqueueSends, type THandlers } from '@paperboy/queue';
@@ -32,6 +33,11 @@ export function createDigestRunHandlers(deps: TWorkerDeps): THandlers<'digest-ru
 }
 
 export function createDigestSendHandlers(deps: TWorkerDeps & { composer: TDigestComposer }): THandlers<'digest-sends'> {
+  const { bounceDomain, softBounceLimit } = deps.config.deliverability;
+  const { secretKey } = deps.config.security;
+  // With BOUNCE_DOMAIN set, each digest's Return-Path names its delivery (VERP), so a bounce
+  // report that quotes nothing of the message still finds it.
+  const returnPathFor = bounceDomain ? (deliveryId: string) => verpAddress({ deliveryId, secretKey, bounceDomain }) : undefined;
   return {
     send: async ({ runId, deliveryIds }) => {
       const outcome = await sendDeliveries({
@@ -42,8 +48,12 @@ export function createDigestSendHandlers(deps: TWorkerDeps & { composer: TDigest
         leaseMs: deps.config.digests.leaseMs,
         maxAttempts: deps.config.digests.maxAttempts,
         inFlight: deps.config.digests.sendInFlight,
+        softBounceLimit,
+        returnPathFor,
       });
+      // Reasons are classifications ("5.1.1 hard"), never the server's text, which quotes addresses.
       for (const { deliveryId, reason } of outcome.failed) deps.logger.warn({ runId, deliveryId, reason }, 'delivery failed');
+      if (outcome.pausedFor) deps.logger.error({ runId, reason: outcome.pausedFor }, 'the SMTP relay refused us; run paused');
       // The job's return value is kept in Redis with the finished job: counts only.
       return { sent: outcome.sent, failed: outcome.failed.length, skipped: outcome.skipped, cancelled: outcome.cancelled };
     },

@@ -20,7 +20,7 @@ describe('email jobs', () => {
     const redis = createRedis({ url: context.redisUrl, role: 'worker' });
     await redis.connect();
     const queues = createQueues({ connection: redis, prefix: config.redis.queuePrefix });
-    const mailer = createMailer({ smtpUrl: catcher.url, from: config.mail.from });
+    const mailer = createMailer({ smtpUrl: catcher.url });
     const deps: TWorkerDeps = { config, logger, db: context.database.db, redis, queues, mailer, templates: await compileTransactionalTemplates() };
     const worker = createQueueWorker({ queue: 'email', handlers: createEmailHandlers(deps), redisUrl: context.redisUrl, prefix: config.redis.queuePrefix, concurrency: 2 });
     void worker.run();
@@ -50,15 +50,15 @@ describe('email jobs', () => {
     }
   });
 
-  it('a permanent SMTP refusal fails the job without retries', async () => {
+  it('a permanent SMTP refusal fails the job without retries, keeping only its classification', async () => {
     const { catcher, queues, worker, subscriberId, close } = await harness('refused');
     try {
-      catcher.respondWith(() => ({ code: 550, message: 'No such user' }));
+      catcher.respondToRecipient((address) => ({ code: 550, message: `5.1.1 <${address}>: No such user` }));
       const failed = new Promise<Job>((resolve) => worker.on('failed', (job) => job && resolve(job)));
       await queues.enqueue({ queue: 'email', job: 'confirmation', payload: { subscriberId }, jobId: `confirmation-${subscriberId}` });
       const job = await failed;
       expect(job.attemptsMade).toBe(1);
-      expect(job.failedReason).toMatch(/No such user/);
+      expect(job.failedReason).toBe('SMTP 5.1.1 hard');
     } finally {
       await close();
     }

@@ -1,10 +1,10 @@
-import { findUnsentConfirmations, sendSubscriptionEmail } from '@paperboy/domain';
-import { classifySmtpError } from '@paperboy/email';
+import { classifySendError, findUnsentConfirmations, sendSubscriptionEmail } from '@paperboy/domain';
+import { HeaderInjectionError } from '@paperboy/email';
 import type { THandlers } from '@paperboy/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { TWorkerDeps } from '../deps.ts';
 
-/** Adapts email jobs to `sendSubscriptionEmail`; a 5xx from the SMTP server will not get better with retries. */
+/** Adapts email jobs to `sendSubscriptionEmail`; a permanent refusal will not get better with retries. */
 export function createEmailHandlers(deps: TWorkerDeps): THandlers<'email'> {
   const send = (job: 'confirmation' | 'manage-preferences') => async ({ subscriberId }: { subscriberId: string }) => {
     try {
@@ -12,11 +12,24 @@ export function createEmailHandlers(deps: TWorkerDeps): THandlers<'email'> {
       deps.logger.info({ job, subscriberId, outcome: result.outcome }, 'subscription email');
       return result;
     } catch (error) {
-      if (classifySmtpError(error) === 'permanent') throw new UnrecoverableError((error as Error).message);
-      throw error;
+      throw toJobError(error);
     }
   };
   return { confirmation: send('confirmation'), 'manage-preferences': send('manage-preferences') };
+}
+
+/**
+ * An SMTP failure becomes its classification ("5.1.1 hard"): the job's failure reason is kept in
+ * Redis, and the server's text usually quotes the address. Permanent refusals of this message
+ * are final; our relay refusing us (AUTH, greeting) and anything temporary are retried.
+ */
+function toJobError(error: unknown): unknown {
+  if (error instanceof HeaderInjectionError) return new UnrecoverableError(error.message);
+  const { responseCode, code } = error as { responseCode?: unknown; code?: unknown };
+  const isSmtp = typeof responseCode === 'number' || (typeof code === 'string' && /^E[A-Z]+$/.test(code));
+  if (!isSmtp) return error;
+  const verdict = classifySendError(error);
+  return verdict.isPermanent && verdict.kind !== 'transport' ? new UnrecoverableError(`SMTP ${verdict.classification}`) : new Error(`SMTP ${verdict.classification}`);
 }
 
 const CONFIRMATION_GRACE_MS = 2 * 60_000;
