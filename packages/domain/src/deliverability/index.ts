@@ -18,3 +18,7 @@ export { applyMailboxReport, pollBounceMailbox } from './deliverability.mailbox.
 export type { TMailboxPoll, TMailboxSettings, TReportOutcome, TReportSettings } from './deliverability.mailbox.ts';
 export { parseMailboxReport } from './deliverability.reports.ts';
 export type { TMailboxReport } from './deliverability.reports.ts';
+export { createSnsHttpsGet, createSnsVerifier, isAllowedSnsUrl, snsCanonicalString, ZSnsMessage } from './deliverability.sns.ts';
+export type { TSnsHttpsGet, TSnsMessage, TSnsVerifier } from './deliverability.sns.ts';
+export { applyPostmarkWebhook, applySesNotification, ZPostmarkWebhook, ZSesNotification } from './deliverability.webhooks.ts';
+export type { TPostmarkWebhook, TSesNotification, TWebhookOutcome, TWebhookSettings } from './deliverability.webhooks.ts';
