@@ -9,6 +9,7 @@ import {
   previewDigest,
   resumeRun,
   retryFailed,
+  runBounceStats,
   runSettingsFromConfig,
   type TDigestComposer,
 } from '@paperboy/domain';
@@ -60,6 +61,7 @@ export const digestRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (ap
     return view(reply, 'run', {
       section: 'digests',
       ...progress,
+      bounces: await runBounceStats({ db: app.db, runId: request.params.id }),
       refreshSeconds: ACTIVE_STATES.has(state) ? REFRESH_SECONDS : undefined,
       canPause: state === 'planned' || state === 'sending',
       canResume: state === 'paused',
