@@ -17,7 +17,7 @@ export async function scheduleBounceMailbox({ queues, config }: { queues: TQueue
 }
 
 /** One poll; the result names messages by UID only, so it is logged as is. */
-export async function runBounceMailboxPoll(deps: TWorkerDeps) {
+export async function runBounceMailboxPoll(deps: Pick<TWorkerDeps, 'config' | 'db' | 'logger'>) {
   const { imap, bounceDomain, softBounceLimit } = deps.config.deliverability;
   if (!imap) return;
   const result = await pollBounceMailbox({
