@@ -15,7 +15,8 @@ import { createLogger } from '@paperboy/logger';
 import { configFor, startPrivateDovecot, useTestContext, type TPrivateDovecot } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBounceMailboxPoll } from './bounces.job.ts';
+import { createQueues, createRedis } from '@paperboy/queue';
+import { runBounceMailboxPoll, scheduleBounceMailbox } from './bounces.job.ts';
 
 const SECRET_KEY = 'erasure-test-secret-key-0123456789abcdef';
 const BOUNCE_DOMAIN = 'bounces.paperboy.test';
@@ -87,5 +88,26 @@ describe('erasing a subscriber who bounced, complained, rated a paper and was lo
     }
     const [suppression] = await db.select().from(suppressions).where(eq(suppressions.emailHash, subscriber!.emailHash));
     expect(suppression).toMatchObject({ reason: 'hard_bounce' });
+  });
+});
+
+describe('the bounce mailbox schedule', () => {
+  const context = useTestContext();
+
+  it('is registered every BOUNCE_IMAP_POLL_SECONDS while BOUNCE_IMAP_URL is set, and removed when it is not', async () => {
+    const redis = createRedis({ url: context.redisUrl, role: 'worker' });
+    await redis.connect();
+    const queues = createQueues({ connection: redis, prefix: context.queuePrefix });
+    try {
+      const withMailbox = configFor(context, { BOUNCE_IMAP_URL: 'imap://bounces:secret@127.0.0.1:1143', BOUNCE_IMAP_POLL_SECONDS: '120' });
+      await scheduleBounceMailbox({ queues, config: withMailbox });
+      const schedulers = await queues.get('deliverability').getJobSchedulers();
+      expect(schedulers.map((scheduler) => ({ key: scheduler.key, every: scheduler.every }))).toEqual([{ key: 'bounce-mailbox', every: 120_000 }]);
+      await scheduleBounceMailbox({ queues, config: configFor(context) });
+      expect(await queues.get('deliverability').getJobSchedulers()).toEqual([]);
+    } finally {
+      await queues.close();
+      await redis.quit();
+    }
   });
 });
