@@ -1,3 +1,20 @@
+/**
+ * Bounces, complaints and the suppression list. For the send path:
+ *
+ * - Envelope sender: when `config.deliverability.bounceDomain` is set, send each digest with
+ *   `envelope.from = verpAddress({ deliveryId, secretKey, bounceDomain })` (the From header
+ *   stays MAIL_FROM), so bounce reports name their delivery.
+ * - A refused send: `const verdict = classifySendError(error)`, then by `verdict.kind`:
+ *   `transport` pause the run with `SMTP ${verdict.classification}` in its reason and give the
+ *   row back; `deferred` retry as for any transient failure; `hard`, `soft`, `policy` call
+ *   `recordBounce({ db, subject: { subscriberId, deliveryId }, bounce: verdict, source: 'smtp',
+ *   softBounceLimit })` once the delivery has failed for good (repeated calls for one delivery
+ *   count once). Store `verdict.classification` in `last_error`, not the server's text, which
+ *   often quotes the address.
+ * - A successful send needs no call: the soft-bounce streak is read from the deliveries, and a
+ *   delivery that left without bouncing ends it.
+ * - Suppressed addresses are already left out by planning, the claim and the confirmation mail.
+ */
 export { classifySendError, classifySmtpReply, parseEnhancedStatus } from './deliverability.classifier.ts';
 export type { TBounceKind, TSmtpClassification, TSmtpPhase } from './deliverability.classifier.ts';
 export type { TEvidenceSource, TEvidenceSubject, TSuppressionReason } from './deliverability.repository.ts';
