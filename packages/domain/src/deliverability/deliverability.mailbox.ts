@@ -28,6 +28,7 @@ export type TMailboxPoll = {
 
 // Unparseable messages stay where they are for a person to read, marked so the next poll skips them.
 const UNPARSEABLE_KEYWORD = '$PaperboyUnparseable';
+const MAX_MESSAGES_PER_POLL = 500;
 const SEVERITY = { hard: 0, soft: 1, policy: 2, transport: 3, deferred: 4 } as const;
 
 /** Applies one parsed report: finds the delivery it is about and records the bounce or the complaint. */
@@ -95,7 +96,8 @@ export async function pollBounceMailbox({ db, mailbox, settings }: { db: TDb; ma
     await ensureMailbox(client, mailbox.processedMailbox);
     const lock = await client.getMailboxLock(mailbox.mailbox);
     try {
-      const uids = (await client.search({ unKeyword: UNPARSEABLE_KEYWORD }, { uid: true })) || [];
+      // Bounded per poll, so one poll of a flooded mailbox ends; the next takes the rest.
+      const uids = ((await client.search({ unKeyword: UNPARSEABLE_KEYWORD }, { uid: true })) || []).slice(0, MAX_MESSAGES_PER_POLL);
       for (const uid of uids) {
         const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
         const report = message && message.source ? await parseMailboxReport(message.source) : ({ type: 'unparseable', why: 'no source' } as const);

@@ -86,6 +86,9 @@ describe('bounces and complaints', () => {
     const { deliveries: [delivery] } = await insertRunWithDeliveries({ db: db(), subscriberIds: [subscriber.id] });
     const { subject } = await findEvidenceSubject({ db: db(), secretKey: FIXTURE_SECRET, ref: { messageId: delivery!.messageId! } });
     expect(subject).toEqual({ subscriberId: subscriber.id, deliveryId: delivery!.id });
+    // Providers quote the Message-ID with or without its angle brackets.
+    const bare = await findEvidenceSubject({ db: db(), secretKey: FIXTURE_SECRET, ref: { messageId: delivery!.messageId!.slice(1, -1) } });
+    expect(bare.subject).toEqual(subject);
 
     expect(await recordComplaint({ db: db(), subject: subject!, source: 'arf' })).toEqual({ outcome: 'unsubscribed' });
     expect(await recordComplaint({ db: db(), subject: subject!, source: 'arf' })).toEqual({ outcome: 'duplicate' });
@@ -110,7 +113,7 @@ describe('bounces and complaints', () => {
 
     const { suppressions: listed } = await listSuppressions({ db: db(), limit: 50, offset: 0 });
     const mine = listed.find((item) => item.subscriberId === subscriber.id)!;
-    expect(mine).toMatchObject({ address: 'lift@example.org', reason: 'hard_bounce', isErased: false });
+    expect(mine).toMatchObject({ address: 'lift@example.org', reason: 'hard_bounce', hasAddress: true });
     expect(await liftSuppression({ db: db(), id: mine.id })).toEqual({ reason: 'hard_bounce' });
     await expect(liftSuppression({ db: db(), id: mine.id })).rejects.toMatchObject({ code: 'deliverability.suppression_not_found', status: 404 });
     expect((await consentKinds(subscriber.id)).at(-1)).toEqual({ kind: 'suppression_lifted', details: { reason: 'hard_bounce' } });

@@ -12,7 +12,7 @@ const SECRET_KEY = 'deliverability-api-secret-0123456789abcdef';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const HARD = classifySmtpReply({ enhancedStatus: '5.1.1', phase: 'report' });
 
-type TList = { items: { id: string; address: string; isErased: boolean; reason: string; classification: string | null; source: string }[]; total: number };
+type TList = { items: { id: string; address: string; hasAddress: boolean; reason: string; classification: string | null; source: string }[]; total: number };
 
 describe('suppressions and run bounce figures in the JSON API and the console', () => {
   const context = useTestContext();
@@ -65,7 +65,7 @@ describe('suppressions and run bounce figures in the JSON API and the console', 
         { address: 'complained@example.org', reason: 'complaint', source: 'webhook:ses' },
       ]),
     );
-    const erased = items.find((item) => item.isErased)!;
+    const erased = items.find((item) => !item.hasAddress)!;
     expect(erased.address).toMatch(/^hash [0-9a-f]{12}…$/);
     expect(JSON.stringify(items)).not.toContain('erased@example.org');
   });

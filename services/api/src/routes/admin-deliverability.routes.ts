@@ -8,7 +8,7 @@ const security = [{ admin: [] }];
 export const ZSuppression = z.object({
   id: z.uuid(),
   address: z.string().describe('the address, or the start of its hash once the subscriber erased their data'),
-  isErased: z.boolean(),
+  hasAddress: z.boolean().describe('false once the subscriber erased their data, or when no subscriber has this address'),
   reason: z.enum(['hard_bounce', 'soft_bounce_limit', 'complaint', 'manual']),
   classification: z.string().nullable(),
   source: z.string(),
