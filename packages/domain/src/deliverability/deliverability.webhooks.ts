@@ -47,8 +47,9 @@ export const ZSesNotification = z.union([
 ]);
 export type TSesNotification = z.infer<typeof ZSesNotification>;
 
+// Postmark's older webhook examples carry no RecordType; Type alone then says what happened.
 export const ZPostmarkWebhook = z.object({
-  RecordType: z.string().max(40),
+  RecordType: z.string().max(40).optional(),
   Type: z.string().max(40).optional(),
   Email: ZAddress.optional(),
   Details: z.string().max(4000).optional(),
@@ -101,10 +102,11 @@ const POSTMARK_KINDS: Record<string, TBounceKind> = {
 export async function applyPostmarkWebhook({ db, settings, payload }: { db: TDb; settings: TWebhookSettings; payload: TPostmarkWebhook }) {
   const source: TEvidenceSource = 'webhook:postmark';
   if (!payload.Email) return { outcomes: [] as TWebhookOutcome[] };
-  if (payload.RecordType === 'SpamComplaint') {
+  if (payload.RecordType === 'SpamComplaint' || payload.Type === 'SpamComplaint') {
     return { outcomes: [await applyComplaint({ db, settings, email: payload.Email, messageId: undefined, source, feedbackType: 'abuse' })] };
   }
-  const kind = payload.RecordType === 'Bounce' && payload.Type ? POSTMARK_KINDS[payload.Type] : undefined;
+  const isBounce = payload.RecordType === undefined || payload.RecordType === 'Bounce';
+  const kind = isBounce && payload.Type ? POSTMARK_KINDS[payload.Type] : undefined;
   if (!kind) return { outcomes: [] as TWebhookOutcome[] };
   const status = parseEnhancedStatus(payload.Details);
   // Postmark's Details usually quotes the receiving server ("smtp;550 5.1.1 ..."): its code is

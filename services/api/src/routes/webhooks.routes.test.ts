@@ -200,5 +200,14 @@ describe('bounce and complaint webhooks', () => {
     const complaint = await app.inject({ method: 'POST', url: '/webhooks/postmark', headers: { authorization }, payload: postmark('SpamComplaint', 'spam-clicker@example.com') });
     expect(complaint.json()).toEqual({ outcomes: ['unsubscribed'] });
     expect((await state(complainer.emailHash)).status).toBe('unsubscribed');
+
+    // The example on Postmark's webhooks page, which has no RecordType, is a bounce all the same.
+    const legacy = await subscriber('legacy@example.com');
+    const withoutRecordType: Record<string, unknown> = { ...postmark('Bounce', 'legacy@example.com'), Details: 'Test bounce details' };
+    delete withoutRecordType.RecordType;
+    delete withoutRecordType.MessageStream;
+    const legacyBounce = await app.inject({ method: 'POST', url: '/webhooks/postmark', headers: { authorization }, payload: withoutRecordType });
+    expect(legacyBounce.json()).toEqual({ outcomes: ['suppressed'] });
+    expect((await state(legacy.emailHash)).suppression).toMatchObject({ reason: 'hard_bounce', classification: 'postmark HardBounce hard' });
   });
 });
