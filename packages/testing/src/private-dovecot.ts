@@ -108,7 +108,17 @@ export async function startPrivateDovecot(): Promise<TPrivateDovecot> {
   writeFileSync(join(dir, 'passwd'), `${USER}:{PLAIN}${PASSWORD}\n`);
   writeFileSync(join(dir, 'dovecot.conf'), config({ dir, port, mailUid, mailGid, serviceUser: isRoot ? 'dovenull' : userInfo().username }));
   const child: ChildProcess = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: 'ignore' });
-  await waitForGreeting(port, 10_000);
+  const failedToStart = new Promise<never>((_, reject) => {
+    child.once('error', (error) => reject(new Error(`${DOVECOT} could not be started (install dovecot-imapd): ${error.message}`)));
+    child.once('exit', (code) => reject(new Error(`${DOVECOT} exited with code ${code} before it greeted`)));
+  });
+  failedToStart.catch(() => {});
+  try {
+    await Promise.race([waitForGreeting(port, 10_000), failedToStart]);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   const client = async <T>(work: (imap: ImapFlow) => Promise<T>): Promise<T> => {
     const imap = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user: USER, pass: PASSWORD }, logger: false });
