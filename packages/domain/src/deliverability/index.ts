@@ -5,7 +5,7 @@
  *   `envelope.from = verpAddress({ deliveryId, secretKey, bounceDomain })` (the From header
  *   stays MAIL_FROM), so bounce reports name their delivery.
  * - A refused send: `const verdict = classifySendError(error)`, then by `verdict.kind`:
- *   `transport` pause the run with `SMTP ${verdict.classification}` in its reason and give the
+ *   `transport` pause the run (`pauseRun`) with `transportPauseReason(verdict)` and give the
  *   row back; `deferred` retry as for any transient failure; `hard`, `soft`, `policy` call
  *   `recordBounce({ db, subject: { subscriberId, deliveryId }, bounce: verdict, source: 'smtp',
  *   softBounceLimit })` once the delivery has failed for good (repeated calls for one delivery
@@ -15,7 +15,7 @@
  *   delivery that left without bouncing ends it.
  * - Suppressed addresses are already left out by planning, the claim and the confirmation mail.
  */
-export { classifySendError, classifySmtpReply, parseEnhancedStatus } from './deliverability.classifier.ts';
+export { classifySendError, classifySmtpReply, parseEnhancedStatus, transportPauseReason } from './deliverability.classifier.ts';
 export type { TBounceKind, TSmtpClassification, TSmtpPhase } from './deliverability.classifier.ts';
 export type { TEvidenceSource, TEvidenceSubject, TSuppressionReason } from './deliverability.repository.ts';
 export {
