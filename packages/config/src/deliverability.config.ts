@@ -21,6 +21,8 @@ export const ZDeliverabilityEnv = z.object({
     z.array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be SNS topic ARNs, comma-separated')).default([]),
   ),
   SES_SNS_CERT_HOST: z.string().min(1).default('amazonaws.com'),
+  // A CA to trust, besides the system's, when fetching SNS certificates (a TLS-inspecting proxy).
+  SES_SNS_CERT_CA: optional(z.string().includes('BEGIN CERTIFICATE', { message: 'must be a PEM certificate' })),
   POSTMARK_WEBHOOK_USER: optional(z.string().min(1)),
   POSTMARK_WEBHOOK_PASSWORD: optional(z.string().min(16, 'must be at least 16 characters')),
 });
@@ -44,7 +46,7 @@ export function shapeDeliverability(env: TDeliverabilityEnv) {
       processedMailbox: env.BOUNCE_IMAP_PROCESSED_MAILBOX,
       pollMs: env.BOUNCE_IMAP_POLL_SECONDS * 1_000,
     },
-    ses: { topicArns: env.SES_SNS_TOPIC_ARNS, certHost: env.SES_SNS_CERT_HOST },
+    ses: { topicArns: env.SES_SNS_TOPIC_ARNS, certHost: env.SES_SNS_CERT_HOST, certCa: env.SES_SNS_CERT_CA },
     postmark:
       env.POSTMARK_WEBHOOK_USER && env.POSTMARK_WEBHOOK_PASSWORD
         ? { user: env.POSTMARK_WEBHOOK_USER, password: env.POSTMARK_WEBHOOK_PASSWORD }

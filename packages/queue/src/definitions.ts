@@ -6,6 +6,10 @@ export const queueDefinitions = {
   maintenance: {
     heartbeat: z.object({}).strict(),
   },
+  /** Bounce and complaint reports: the bounce mailbox, read on a schedule. */
+  deliverability: {
+    'bounce-mailbox': z.object({}).strict(),
+  },
   /** Transactional mail: one message to one subscriber, rendered from their current row. */
   email: {
     confirmation: z.object({ subscriberId: z.uuid() }).strict(),

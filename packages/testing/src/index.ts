@@ -11,3 +11,5 @@ export { artifactPath, launchBrowser } from './browser.ts';
 export { chaosPhaseTimeoutMs, chaosSmtpOutageMs, chaosSubscriberCount } from './chaos-settings.ts';
 export { spawnWorker } from './worker-process.ts';
 export type { TWorkerProcess } from './worker-process.ts';
+export { startPrivateDovecot } from './private-dovecot.ts';
+export type { TPrivateDovecot } from './private-dovecot.ts';

@@ -21,6 +21,7 @@ import { adminSubscriberRoutes } from './routes/admin-subscribers.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { papersRoutes } from './routes/papers.routes.ts';
 import { topicsRoutes } from './routes/topics.routes.ts';
+import { deliverabilityRoutes } from './routes/deliverability.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
 
 declare module 'fastify' {
@@ -95,5 +96,6 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(pageRoutes);
   await app.register(adminDigestsRoutes);
   await app.register(adminConsole);
+  await app.register(deliverabilityRoutes);
   return app;
 }

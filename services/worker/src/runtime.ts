@@ -15,6 +15,7 @@ import { startMetricsServer, type TMetricsServer } from './metrics-server.ts';
 import { startSupervisor } from './supervisor.ts';
 import { HEARTBEAT_EVERY_MS, recordHeartbeat } from './jobs/heartbeat.job.ts';
 import { createPaperHandlers, schedulePaperFetch } from './jobs/papers.jobs.ts';
+import { runBounceMailboxPoll, scheduleBounceMailbox } from './jobs/bounces.job.ts';
 
 export type TWorkerRuntime = {
   start: () => Promise<void>;
@@ -87,6 +88,7 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
           },
         }),
         createQueueWorker({ ...common, queue: 'papers', concurrency: 2, handlers: createPaperHandlers(deps) }),
+        createQueueWorker({ ...common, queue: 'deliverability', concurrency: 1, handlers: { 'bounce-mailbox': () => runBounceMailboxPoll(deps!) } }),
         createQueueWorker({ ...common, queue: 'digest-runs', concurrency: 1, handlers: createDigestRunHandlers(deps) }),
         createQueueWorker({
           ...common,
@@ -106,6 +108,7 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
 
       await queues.get('maintenance').upsertJobScheduler('heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'heartbeat', data: {} });
       await schedulePaperFetch({ queues, config });
+      await scheduleBounceMailbox({ queues, config });
       if (config.digests.schedulesEnabled) {
         for (const frequency of ['weekly', 'daily'] as const) {
           await queues

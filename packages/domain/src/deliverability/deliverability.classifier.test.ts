@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySendError, classifySmtpReply, parseEnhancedStatus, type TBounceKind, type TSmtpPhase } from './deliverability.classifier.ts';
+import { classifySendError, classifySmtpReply, parseEnhancedStatus, transportPauseReason, type TBounceKind, type TSmtpPhase } from './deliverability.classifier.ts';
 
 type TCase = [replyCode: number | undefined, text: string, phase: TSmtpPhase, kind: TBounceKind, classification: string];
 
@@ -102,5 +102,14 @@ describe('classifySendError', () => {
   it('treats a failure with no reply as deferred, and an authentication failure as transport', () => {
     expect(classifySendError({ code: 'ECONNECTION', message: 'connect ECONNREFUSED' })).toMatchObject({ kind: 'deferred', classification: 'network deferred' });
     expect(classifySendError({ code: 'EAUTH' })).toMatchObject({ kind: 'transport', classification: 'auth transport' });
+  });
+});
+
+describe('transportPauseReason', () => {
+  it('says what the relay answered and what to check, without the server text', () => {
+    const reason = transportPauseReason(classifySendError({ responseCode: 535, response: '535 5.7.8 <user@example.org> bad credentials', command: 'AUTH PLAIN' }));
+    expect(reason).toBe('The SMTP relay refused to take mail (5.7.8 transport). Check the user and password in SMTP_URL, then resume the run. No subscriber was counted as bounced.');
+    expect(transportPauseReason(classifySmtpReply({ replyCode: 553, text: '553 5.1.8 sender rejected', phase: 'mail' }))).toContain('Check MAIL_FROM and BOUNCE_DOMAIN');
+    expect(transportPauseReason(classifySmtpReply({ replyCode: 421, text: '421 too busy', phase: 'connection' }))).toContain('Check the SMTP relay and its limits');
   });
 });

@@ -140,3 +140,14 @@ export function classifySendError(error: unknown): TSmtpClassification {
   const phase = PHASE_OF_COMMAND.find(([pattern]) => pattern.test(upper))?.[1] ?? (code === 'EENVELOPE' ? 'rcpt' : 'data');
   return classifySmtpReply({ replyCode: responseCode, text: response, phase });
 }
+
+/** The pause reason for a run whose relay refused us (`transport`): what happened and what to check. */
+export function transportPauseReason(verdict: TSmtpClassification): string {
+  const check =
+    verdict.replyCode === 530 || verdict.replyCode === 535 || verdict.classification.startsWith('auth')
+      ? 'Check the user and password in SMTP_URL'
+      : verdict.status === '5.1.7' || verdict.status === '5.1.8'
+        ? 'Check MAIL_FROM and BOUNCE_DOMAIN: the relay refuses our sender address'
+        : 'Check the SMTP relay and its limits';
+  return `The SMTP relay refused to take mail (${verdict.classification}). ${check}, then resume the run. No subscriber was counted as bounced.`;
+}

@@ -25,8 +25,12 @@ export function createDeliverabilityRepository({ db }: { db: TDb }) {
   return {
     subjectOfDelivery: async ({ deliveryId }: { deliveryId: string }) => subject(db, sql`select id as delivery_id, subscriber_id from deliveries where id = ${deliveryId}::uuid`),
 
+    /** A subscriber with no delivery in question (a confirmation mail bounced). */
+    subjectOfSubscriber: async ({ subscriberId }: { subscriberId: string }) => subject(db, sql`select id as subscriber_id, null as delivery_id from subscribers where id = ${subscriberId}::uuid`),
+
     subjectOfMessageId: async ({ messageId }: { messageId: string }) =>
-      subject(db, sql`select id as delivery_id, subscriber_id from deliveries where message_id = ${messageId} limit 1`),
+      // Providers quote a Message-ID with or without its angle brackets.
+      subject(db, sql`select id as delivery_id, subscriber_id from deliveries where message_id in (${messageId}, ${`<${messageId.replace(/^<|>$/g, '')}>`}) limit 1`),
 
     /** The subscriber with this address hash, and their latest delivery that left. */
     subjectOfEmailHash: async ({ emailHash }: { emailHash: string }) =>

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { createDigestsRepository } from '../digests/digests.repository.ts';
 import { insertDigestFixture } from '../digests/digests.test-fixtures.ts';
 import { createRun } from '../digests/digests.usecases.ts';
+import { findUnsentConfirmations } from '../subscriptions/confirmation-sweep.ts';
 import { sendSubscriptionEmail } from '../subscriptions/subscription-emails.usecases.ts';
+import { signup } from '../subscriptions/subscriptions.usecases.ts';
 import { classifySmtpReply } from './deliverability.classifier.ts';
 import { FIXTURE_SECRET, insertRunWithDeliveries, insertSubscriber } from './deliverability.test-fixtures.ts';
 import { findEvidenceSubject, liftSuppression, listSuppressions, recordBounce, recordComplaint, suppressAddress } from './deliverability.usecases.ts';
@@ -84,6 +86,9 @@ describe('bounces and complaints', () => {
     const { deliveries: [delivery] } = await insertRunWithDeliveries({ db: db(), subscriberIds: [subscriber.id] });
     const { subject } = await findEvidenceSubject({ db: db(), secretKey: FIXTURE_SECRET, ref: { messageId: delivery!.messageId! } });
     expect(subject).toEqual({ subscriberId: subscriber.id, deliveryId: delivery!.id });
+    // Providers quote the Message-ID with or without its angle brackets.
+    const bare = await findEvidenceSubject({ db: db(), secretKey: FIXTURE_SECRET, ref: { messageId: delivery!.messageId!.slice(1, -1) } });
+    expect(bare.subject).toEqual(subject);
 
     expect(await recordComplaint({ db: db(), subject: subject!, source: 'arf' })).toEqual({ outcome: 'unsubscribed' });
     expect(await recordComplaint({ db: db(), subject: subject!, source: 'arf' })).toEqual({ outcome: 'duplicate' });
@@ -108,7 +113,7 @@ describe('bounces and complaints', () => {
 
     const { suppressions: listed } = await listSuppressions({ db: db(), limit: 50, offset: 0 });
     const mine = listed.find((item) => item.subscriberId === subscriber.id)!;
-    expect(mine).toMatchObject({ address: 'lift@example.org', reason: 'hard_bounce', isErased: false });
+    expect(mine).toMatchObject({ address: 'lift@example.org', reason: 'hard_bounce', hasAddress: true });
     expect(await liftSuppression({ db: db(), id: mine.id })).toEqual({ reason: 'hard_bounce' });
     await expect(liftSuppression({ db: db(), id: mine.id })).rejects.toMatchObject({ code: 'deliverability.suppression_not_found', status: 404 });
     expect((await consentKinds(subscriber.id)).at(-1)).toEqual({ kind: 'suppression_lifted', details: { reason: 'hard_bounce' } });
@@ -146,9 +151,40 @@ describe('a suppressed address is never planned nor sent a confirmation', () => 
     try {
       const deps = { db, mailer, templates: await compileTransactionalTemplates(), config };
       expect(await sendSubscriptionEmail({ deps, job: 'confirmation', subscriberId: subscriber.id })).toEqual({ outcome: 'skipped', reason: 'suppressed' });
+      // Nor is it queued again and again by the sweep of confirmations that were never sent.
+      const window = { createdBefore: new Date(Date.now() + 60_000), createdAfter: new Date(Date.now() - 60_000), limit: 100 };
+      expect((await findUnsentConfirmations({ db, ...window })).subscriberIds).not.toContain(subscriber.id);
       await liftSuppression({ db, id: (await listSuppressions({ db, limit: 10, offset: 0 })).suppressions[0]!.id });
+      expect((await findUnsentConfirmations({ db, ...window })).subscriberIds).toContain(subscriber.id);
       expect((await sendSubscriptionEmail({ deps, job: 'confirmation', subscriberId: subscriber.id })).outcome).toBe('sent');
       expect(catcher.messages).toHaveLength(1);
+    } finally {
+      mailer.close();
+      await catcher.close();
+    }
+  });
+
+  it('a reader who complained and signs up again is not sent a confirmation: the suppression outlives the unsubscribe', async () => {
+    const db = context.database.db;
+    const config = loadConfig({ env: { NODE_ENV: 'test', PUBLIC_URL: 'https://paperboy.test', SECRET_KEY: FIXTURE_SECRET } });
+    const input = { email: 'returning@example.org', topics: [], keywords: ['graph neural networks'], frequency: 'weekly' as const, digestSize: 10 as const };
+    const enqueued: string[] = [];
+    const signUp = () => signup({ db, secretKey: FIXTURE_SECRET, confirmationResendMs: 1, enqueueEmail: async ({ subscriberId }) => void enqueued.push(subscriberId), input });
+    await signUp();
+    const [row] = await db.update(subscribers).set({ status: 'confirmed' }).where(eq(subscribers.email, input.email)).returning();
+    await recordComplaint({ db, subject: { subscriberId: row!.id, deliveryId: undefined }, source: 'webhook:postmark' });
+
+    await signUp();
+    const [again] = await db.select().from(subscribers).where(eq(subscribers.id, row!.id));
+    expect(again!.status).toBe('pending');
+    // The signup queued its confirmation as for anyone; the send is where the suppression holds.
+    expect(enqueued).toEqual([row!.id, row!.id]);
+    const catcher = await startSmtpCatcher();
+    const mailer = createMailer({ smtpUrl: catcher.url });
+    try {
+      const deps = { db, mailer, templates: await compileTransactionalTemplates(), config };
+      expect(await sendSubscriptionEmail({ deps, job: 'confirmation', subscriberId: row!.id })).toEqual({ outcome: 'skipped', reason: 'suppressed' });
+      expect(catcher.messages).toHaveLength(0);
     } finally {
       mailer.close();
       await catcher.close();

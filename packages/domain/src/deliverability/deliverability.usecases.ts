@@ -124,7 +124,8 @@ async function suppress({
 export type TSuppressionView = Omit<TSuppressionRow, 'email' | 'emailHash'> & {
   /** The address while the subscriber has one; else the start of its hash, which is all that is left. */
   address: string;
-  isErased: boolean;
+  /** False once the subscriber erased their data, or when nobody subscribed with this address. */
+  hasAddress: boolean;
 };
 
 export async function listSuppressions({ db, limit, offset }: { db: TDb; limit: number; offset: number }) {
@@ -132,7 +133,7 @@ export async function listSuppressions({ db, limit, offset }: { db: TDb; limit: 
   const views: TSuppressionView[] = suppressions.map(({ email, emailHash, ...row }) => ({
     ...row,
     address: email ?? `hash ${emailHash.slice(0, 12)}…`,
-    isErased: email === null,
+    hasAddress: email !== null,
   }));
   return { suppressions: views, total };
 }

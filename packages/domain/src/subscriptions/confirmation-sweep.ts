@@ -11,6 +11,7 @@ export async function findUnsentConfirmations({ db, createdBefore, createdAfter,
   const { rows } = await db.execute<{ id: string }>(sql`
     select id from subscribers
     where status = 'pending' and last_confirmation_sent_at is null and email is not null
+      and not exists (select 1 from suppressions x where x.email_hash = subscribers.email_hash)
       and created_at < ${createdBefore.toISOString()}::timestamptz
       and created_at >= ${createdAfter.toISOString()}::timestamptz
     order by created_at

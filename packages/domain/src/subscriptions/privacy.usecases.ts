@@ -147,5 +147,8 @@ export async function eraseSubscriber({
   await repository.replaceKeywords({ subscriberId, phrases: [] });
   await createFeedbackRepository({ db }).eraseFor({ subscriberId });
   await repository.forgetConsentOrigins({ subscriberId });
+  // A server's own words (a refusal, its answer to DATA) often quote the address; the bounce
+  // classification stays, it is only a code.
+  await db.update(deliveries).set({ lastError: null, smtpResponse: null }).where(eq(deliveries.subscriberId, subscriberId));
   await repository.recordConsent({ subscriberId, kind: 'erase', occurredAt: now });
 }

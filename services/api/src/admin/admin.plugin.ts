@@ -16,6 +16,7 @@ import { digestRoutes } from './digests.admin.ts';
 import { INGEST_MAX_BYTES } from '../routes/papers.routes.ts';
 import { paperRoutes } from './papers.admin.ts';
 import { subscriberRoutes } from './subscribers.admin.ts';
+import { suppressionRoutes } from './suppressions.admin.ts';
 import { topicRoutes } from './topics.admin.ts';
 
 const PUBLIC_PATHS = new Set(['/admin/login', '/admin/assets/admin.css']);
@@ -100,5 +101,6 @@ export const adminConsole: FastifyPluginAsyncZod = async (app) => {
   await app.register(subscriberRoutes, options);
   await app.register(digestRoutes, options);
   await app.register(topicRoutes, options);
+  await app.register(suppressionRoutes, options);
   await mountQueueBoard(app);
 };

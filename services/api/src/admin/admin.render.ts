@@ -18,6 +18,7 @@ export type TAdminPage =
   | 'preview'
   | 'topics'
   | 'topic'
+  | 'suppressions'
   | 'message';
 
 export type TRenderAdmin = (name: TAdminPage, data: Record<string, unknown>) => string;
@@ -38,6 +39,8 @@ export async function compileAdminPages(): Promise<TRenderAdmin> {
     return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
   });
   handlebars.registerHelper('percent', (value: unknown) => (typeof value === 'number' ? `${Math.round(value * 100)}%` : ''));
+  // Bounce and complaint rates matter in tenths of a percent (0.3% is a complaint limit).
+  handlebars.registerHelper('percentTenths', (value: unknown) => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : ''));
   handlebars.registerHelper('percentNumber', (value: unknown) => (typeof value === 'number' ? Math.round(value * 100) : 0));
   handlebars.registerHelper('fixed', (value: unknown) => (typeof value === 'number' ? value.toFixed(2) : ''));
   const pages = new Map<string, HandlebarsTemplateDelegate>();

@@ -28,6 +28,7 @@ const NOTICES = {
   started: 'The run was planned and handed to the worker.',
   'topic-created': 'The topic was added and recent papers were matched against it.',
   'topic-saved': 'The topic was saved and recent papers were scored again.',
+  'suppression-lifted': 'The suppression was lifted; the address may be mailed again.',
 } as const;
 export type TNotice = keyof typeof NOTICES;
 

@@ -10,6 +10,7 @@ import {
   previewDigest,
   resumeRun,
   retryFailed,
+  runBounceStats,
   runSettingsFromConfig,
   type TDigestComposer,
 } from '@paperboy/domain';
@@ -63,6 +64,7 @@ export const digestRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (ap
       section: 'digests',
       ...progress,
       feedback,
+      bounces: await runBounceStats({ db: app.db, runId: request.params.id }),
       refreshSeconds: ACTIVE_STATES.has(state) ? REFRESH_SECONDS : undefined,
       canPause: state === 'planned' || state === 'sending',
       canResume: state === 'paused',
