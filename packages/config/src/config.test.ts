@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config.mail.smtpUrl).toBeUndefined();
   });
 
-  it('parses and normalises the values it is given', () => {
+  it('parses and normalizes the values it is given', () => {
     const config = loadConfig({
       env: { PORT: '8080', PUBLIC_URL: 'https://news.example.org/', SMTP_URL: 'smtp://mail:25', WORKER_CONCURRENCY: '4' },
     });

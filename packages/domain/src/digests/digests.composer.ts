@@ -4,7 +4,7 @@ import type { TCompiledTemplate, TDigestData, TOutgoingEmail } from '@paperboy/e
 import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/db';
 import { eq, inArray } from 'drizzle-orm';
 import { formatWhy } from '../matching/matching.candidates.ts';
-import { subscriberLinks } from '../subscriptions/tokens.ts';
+import { subscriberLinks } from '../subscriptions/subscriptions.tokens.ts';
 import type { TClaimedDelivery } from './digests.repository.ts';
 
 export type TSubscriberLinks = { preferencesUrl: string; unsubscribeUrl: string };

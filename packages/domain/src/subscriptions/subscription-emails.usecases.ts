@@ -3,7 +3,7 @@ import type { TDb } from '@paperboy/db';
 import type { TMailer, TTransactionalTemplates } from '@paperboy/email';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TSubscriptionEmailJob } from './subscriptions.usecases.ts';
-import { confirmUrl, subscriberLinks } from './tokens.ts';
+import { confirmUrl, subscriberLinks } from './subscriptions.tokens.ts';
 
 export type TSubscriptionEmailDeps = {
   db: TDb;

@@ -1,5 +1,5 @@
 import { AppError } from '../shared/errors.ts';
-import type { TTokenCheck } from './tokens.ts';
+import type { TTokenCheck } from './subscriptions.tokens.ts';
 
 export type TFieldError = { field: string; message: string };
 

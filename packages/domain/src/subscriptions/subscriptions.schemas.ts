@@ -16,11 +16,11 @@ export const ZEmail = singleLine(254)
   .pipe(z.email({ message: 'must be an email address' }));
 
 /** Keywords are stored once per phrase: trimmed, lowercased, inner whitespace collapsed. */
-export function normaliseKeyword(value: string): string {
+export function normalizeKeyword(value: string): string {
   return value.trim().toLowerCase().replace(/\s+/g, ' ');
 }
 
-export const ZKeyword = singleLine(MAX_KEYWORD_LENGTH).transform(normaliseKeyword);
+export const ZKeyword = singleLine(MAX_KEYWORD_LENGTH).transform(normalizeKeyword);
 
 export const ZKeywords = z
   .array(ZKeyword)

@@ -1,5 +1,5 @@
 import type { TDatabase, TDb } from '@paperboy/db';
-import { hashEmail } from './email-hash.ts';
+import { hashEmail } from './subscriptions.email-hash.ts';
 import {
   queueUnavailableError,
   unknownTopicsError,
@@ -8,10 +8,10 @@ import {
   tokenInvalidError,
   tokenUsedError,
 } from './subscriptions.errors.ts';
-import { chooseKeywords, matchNewKeywords } from './keywords.ts';
+import { chooseKeywords, matchNewKeywords } from './subscriptions.keywords.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TSignupInput } from './subscriptions.schemas.ts';
-import { verifyToken, type TTokenPurpose } from './tokens.ts';
+import { verifyToken, type TTokenPurpose } from './subscriptions.tokens.ts';
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
 

@@ -25,7 +25,7 @@ export type TRenderAdmin = (name: TAdminPage, data: Record<string, unknown>) => 
 const pad = (value: number) => String(value).padStart(2, '0');
 
 /**
- * The console's templates, compiled once at start-up like the public pages (pages/render.ts):
+ * The console's templates, compiled once at start-up like the public pages (pages/pages.render.ts):
  * every `{{value}}` is escaped by Handlebars and no template uses a triple-stash. Times are UTC,
  * the zone the schedules run in.
  */

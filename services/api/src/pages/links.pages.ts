@@ -2,7 +2,7 @@ import { confirmSubscription, subscriberFromToken, subscriberLinks, unsubscribe 
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requestOrigin } from '../routes/subscriptions.routes.ts';
-import { ZTokenParams } from './forms.ts';
+import { ZTokenParams } from './pages.forms.ts';
 import type { TPageOptions } from './pages.plugin.ts';
 
 const ZHtml = z.string().describe('An HTML page');

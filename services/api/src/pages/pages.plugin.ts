@@ -7,7 +7,7 @@ import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { linkPages } from './links.pages.ts';
 import { preferencesPages } from './preferences.pages.ts';
-import { compilePages, type TRenderPage } from './render.ts';
+import { compilePages, type TRenderPage } from './pages.render.ts';
 import { signupPages } from './signup.pages.ts';
 
 export type TPageOptions = { render: TRenderPage };

@@ -15,7 +15,7 @@ import {
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requestOrigin } from '../routes/subscriptions.routes.ts';
-import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, ZTokenParams, type TFormErrors, type TFormValues } from './forms.ts';
+import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, ZTokenParams, type TFormErrors, type TFormValues } from './pages.forms.ts';
 import type { TPageOptions } from './pages.plugin.ts';
 
 const html = 'text/html; charset=utf-8';

@@ -2,7 +2,7 @@ import { listTopicChoices, signup, ZSignupInput } from '@paperboy/domain';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { enqueueSubscriptionEmail, requestOrigin, signupRateLimit } from '../routes/subscriptions.routes.ts';
-import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, type TFormErrors, type TFormValues } from './forms.ts';
+import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, type TFormErrors, type TFormValues } from './pages.forms.ts';
 import type { TPageOptions } from './pages.plugin.ts';
 
 const HONEYPOT_FIELD = 'website';

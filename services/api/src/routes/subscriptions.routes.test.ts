@@ -39,7 +39,7 @@ describe('POST /api/subscriptions', () => {
     expect(answers[0]!.json()).toEqual({ status: 'accepted', message: expect.any(String) as string });
   });
 
-  it('normalises the address: trimmed and lowercased, one subscriber for both spellings, keyed by its HMAC', async () => {
+  it('normalizes the address: trimmed and lowercased, one subscriber for both spellings, keyed by its HMAC', async () => {
     await signup({ email: '  Grace.Hopper@Example.ORG ', topics: ['llms'] }, '198.51.100.11');
     await signup({ email: 'grace.hopper@example.org', topics: ['llms'] }, '198.51.100.11');
     const rows = await context.database.db.select().from(subscribers).where(eq(subscribers.email, 'grace.hopper@example.org'));

@@ -1,13 +1,13 @@
 import { subscribers, subscriberTopics, topics, type TDatabase, type TDb } from '@paperboy/db';
 import { and, count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { hashEmail } from './email-hash.ts';
+import { hashEmail } from './subscriptions.email-hash.ts';
 import { subscriberExistsError, subscriberNotFoundError } from './subscriptions.errors.ts';
-import { chooseKeywords } from './keywords.ts';
+import { chooseKeywords } from './subscriptions.keywords.ts';
 import { createSubscribersRepository } from './subscriptions.repository.ts';
 import { ZSubscriberStatus, type TSignupInput } from './subscriptions.schemas.ts';
 import { choiceDetails } from './subscriptions.usecases.ts';
-import { resolveTopicIds } from './topics.query.ts';
+import { resolveTopicIds } from './subscriptions.topics.ts';
 
 export const ZAdminSubscriber = z.object({
   id: z.uuid(),
