@@ -19,3 +19,4 @@ export type { TDigestRun, TDeliveryCounts, TClaimedDelivery } from './digests/di
 export { periodFor, isoWeekKey } from './digests/digests.periods.ts';
 export type { TFrequency } from './digests/digests.periods.ts';
 export { previewDigest } from './digests/digests.preview.ts';
+export * from './admin/index.ts';

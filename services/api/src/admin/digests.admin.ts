@@ -3,6 +3,7 @@ import {
   createDigestComposerFromConfig,
   createDigestsRepository,
   createRun,
+  findSubscriberIdByEmail,
   getRunProgress,
   isAppError,
   pauseRun,
@@ -16,7 +17,6 @@ import { compileDigestTemplate } from '@paperboy/email';
 import { createEnqueueSends } from '@paperboy/queue';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { findSubscriberIdByEmail } from './admin.queries.ts';
 import { seeOther, type TAdminRouteOptions, type TNotice } from './admin.view.ts';
 
 const ZRunParams = z.object({ id: z.uuid() });

@@ -2,14 +2,15 @@ import {
   createSubscribersRepository,
   createToken,
   eraseSubscriberData,
+  listSubscriberDeliveries,
   listTopicsForAdmin,
   removeSubscriber,
+  searchSubscribers,
   subscriberNotFoundError,
   ZSubscriberStatus,
 } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listSubscriberDeliveries, searchSubscribers } from './admin.queries.ts';
 import { pager } from './admin.pager.ts';
 import { seeOther, type TAdminRouteOptions } from './admin.view.ts';
 

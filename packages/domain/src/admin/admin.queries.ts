@@ -1,8 +1,8 @@
 import { deliveries, digestRuns, type TDb } from '@paperboy/db';
 import { desc, eq, sql, type SQL } from 'drizzle-orm';
 
-// Read-only views the console needs and the domain's use cases do not offer yet. Every change
-// the console makes goes through a use case in @paperboy/domain; these only read.
+// Read-only views the admin console needs. Every change the console makes goes through a use
+// case; these only read.
 
 const likeEscape = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
 const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
