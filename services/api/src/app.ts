@@ -36,11 +36,17 @@ export type TBuildAppOptions = {
   logger?: boolean;
 };
 
+// Fastify honours a hop count at run time but does not type it; a hop test says the same thing.
+function trustProxyOption(trustProxy: TConfig['security']['trustProxy']) {
+  return typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy;
+}
+
 /** The API's composition root: external plugins, then app plugins, then routes. Nothing connects before this is called. */
 export async function buildApp({ config, logger = true }: TBuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? loggerOptions({ level: config.log.level, name: 'api' }) : false,
-    trustProxy: true,
+    // Off unless TRUST_PROXY names the proxies: request.ip is the signup limit's key and the consent log's ip.
+    trustProxy: trustProxyOption(config.security.trustProxy),
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();
