@@ -70,7 +70,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(swagger, {
     openapi: {
       info: { title: 'Paperboy API', version: '0.1.0', description: 'Subscriptions, papers and digests.' },
-      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' }, metrics: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
   });
@@ -79,7 +79,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(errorHandlerPlugin);
   await app.register(databasePlugin, { url: config.database.url, poolSize: config.database.poolSize });
   await app.register(queuesPlugin, { url: config.redis.url, prefix: config.redis.queuePrefix });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { token: config.security.metricsToken });
   await app.register(adminAuthPlugin, { adminToken: config.security.adminToken });
 
   await app.register(healthRoutes);
