@@ -160,6 +160,33 @@ export async function subscriberFromToken({
   return subscriber;
 }
 
+// A confirm link for an address that unsubscribed or erased its data since must not bring it back.
+function confirmableStatus(subscriber: Pick<TSubscriberRow, 'status'>): 'pending' | 'confirmed' {
+  if (subscriber.status === 'erased') throw subscriberGoneError();
+  if (subscriber.status === 'unsubscribed') throw tokenUsedError();
+  return subscriber.status;
+}
+
+/**
+ * What a confirm link would do, without doing it: mail scanners follow links, so the page a GET
+ * shows only offers the button, and the POST behind it confirms. Refuses the same links as
+ * `confirmSubscription`.
+ */
+export async function checkConfirmation({
+  db,
+  secretKey,
+  token,
+  now = new Date(),
+}: {
+  db: TDb;
+  secretKey: string;
+  token: string;
+  now?: Date;
+}): Promise<{ isAlreadyConfirmed: boolean; subscriberId: string }> {
+  const subscriber = await subscriberFromToken({ db, secretKey, token, purpose: 'confirm', now });
+  return { isAlreadyConfirmed: confirmableStatus(subscriber) === 'confirmed', subscriberId: subscriber.id };
+}
+
 /**
  * Confirming twice is fine ("already confirmed"). A confirm link for an address that unsubscribed
  * or erased its data since must not bring it back: that needs a new signup.
@@ -179,9 +206,7 @@ export async function confirmSubscription({
 }): Promise<{ outcome: 'confirmed' | 'already_confirmed'; subscriberId: string }> {
   return db.transaction(async (tx) => {
     const subscriber = await subscriberFromToken({ db: tx, secretKey, token, purpose: 'confirm', isForUpdate: true, now });
-    if (subscriber.status === 'confirmed') return { outcome: 'already_confirmed' as const, subscriberId: subscriber.id };
-    if (subscriber.status === 'erased') throw subscriberGoneError();
-    if (subscriber.status === 'unsubscribed') throw tokenUsedError();
+    if (confirmableStatus(subscriber) === 'confirmed') return { outcome: 'already_confirmed' as const, subscriberId: subscriber.id };
     const repository = createSubscribersRepository({ db: tx });
     await repository.update({ id: subscriber.id, values: { status: 'confirmed', confirmedAt: now, unsubscribedAt: null } });
     await repository.recordConsent({ subscriberId: subscriber.id, kind: 'confirm', ip: origin.ip, userAgent: origin.userAgent, occurredAt: now });

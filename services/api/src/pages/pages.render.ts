@@ -9,6 +9,7 @@ const TEMPLATES_DIR = repoPath('services', 'api', 'src', 'pages', 'templates');
 export type TPageName =
   | 'signup'
   | 'check-inbox'
+  | 'confirm'
   | 'confirmed'
   | 'preferences'
   | 'unsubscribe'

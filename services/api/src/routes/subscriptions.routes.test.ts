@@ -170,7 +170,7 @@ describe('signup mail', () => {
       await app.inject({ method: 'POST', url: '/api/subscriptions', payload });
       const [confirmation] = await catcher.waitForMessages(1);
       const confirmPath = new URL(/https?:\/\/\S+\/confirm\/\S+/.exec(confirmation!.parsed.text!)![0]).pathname;
-      expect((await app.inject({ method: 'GET', url: confirmPath })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'POST', url: confirmPath })).statusCode).toBe(200);
       // The resend interval counts every subscription email; let the next one through.
       await context.database.db.update(subscribers).set({ lastConfirmationSentAt: null }).where(eq(subscribers.email, payload.email));
       await app.inject({ method: 'POST', url: '/api/subscriptions', payload });
