@@ -25,3 +25,4 @@ export {
 } from './subscribers.usecases.ts';
 export type { TAdminSubscriber, TAdminSubscriberQuery } from './subscribers.usecases.ts';
 export { findUnsentConfirmations } from './confirmation.sweep.ts';
+export { removeExpiredSignups } from './subscriptions.cleanup.ts';
