@@ -60,16 +60,24 @@ describe('removeExpiredSignups', () => {
     expect(await removeExpiredSignups({ db, confirmTokenTtlDays: 7, now: NOW })).toEqual({ removedSubscribers: 0, droppedKeywords: 0 });
   });
 
-  it('the consent log still refuses to lose the events of anyone who ever agreed to anything', async () => {
+  it('the consent log still refuses to lose the events of anyone who ever agreed to anything, even inside the clean-up', async () => {
     const db = context.database.db;
+    const inCleanup = (ids: string[]) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`set local paperboy.removing_expired_signups = 'on'`);
+        await tx.delete(consentEvents).where(inArray(consentEvents.subscriberId, ids));
+      });
     const [returning] = await db.select().from(subscribers).where(eq(subscribers.email, 'returning@example.org'));
-    await expect(db.delete(consentEvents).where(eq(consentEvents.subscriberId, returning!.id))).rejects.toMatchObject({
+    await expect(inCleanup([returning!.id])).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/append-only/) as unknown },
     });
     const [confirmed] = await db.select().from(subscribers).where(eq(subscribers.email, 'confirmed@example.org'));
-    await expect(
-      db.delete(consentEvents).where(inArray(consentEvents.subscriberId, [confirmed!.id])),
-    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/append-only/) as unknown } });
+    await expect(inCleanup([confirmed!.id])).rejects.toMatchObject({ cause: { message: expect.stringMatching(/append-only/) as unknown } });
+    // Outside the clean-up, not even a pending signup's event may go.
+    const [recent] = await db.select().from(subscribers).where(eq(subscribers.email, 'recent@example.org'));
+    await expect(db.delete(consentEvents).where(eq(consentEvents.subscriberId, recent!.id))).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/append-only/) as unknown },
+    });
     expect(Number((await db.execute<{ n: string }>(sql`select count(*) as n from consent_events`)).rows[0]!.n)).toBeGreaterThan(0);
   });
 });

@@ -36,7 +36,9 @@ export async function removeExpiredSignups({
       for update of s skip locked`);
     const ids = expired.map((row) => row.id);
     if (ids.length > 0) {
-      // 2. Their signup events: the only deletion the consent log's trigger allows.
+      // 2. Their signup events: the one deletion the consent log's trigger allows, and only in
+      //    a transaction that declares itself this clean-up.
+      await tx.execute(sql`set local paperboy.removing_expired_signups = 'on'`);
       await tx.execute(sql`delete from consent_events where subscriber_id = any(${sqlArray(ids, 'uuid')})`);
       // 3. The rows; topic links, keyword links and anything else keyed on them cascade.
       await tx.execute(sql`delete from subscribers where id = any(${sqlArray(ids, 'uuid')})`);
