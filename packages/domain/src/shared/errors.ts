@@ -20,3 +20,11 @@ export class AppError extends Error {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/**
+ * A producer found the job queue down. Every route that enqueues answers this 503; the caller's
+ * rows are committed first, so sending the request again is safe.
+ */
+export function queueUnavailableError({ cause, message = 'The job queue is not reachable; please try again in a few minutes.' }: { cause: unknown; message?: string }): AppError {
+  return new AppError({ code: 'queue.unavailable', status: 503, message, cause });
+}

@@ -1,4 +1,4 @@
-import { AppError } from '../shared/errors.ts';
+import { AppError, queueUnavailableError } from '../shared/errors.ts';
 import type { TTokenCheck } from './subscriptions.tokens.ts';
 
 export type TFieldError = { field: string; message: string };
@@ -34,13 +34,8 @@ export function tokenError(check: Exclude<TTokenCheck, { isValid: true }>): AppE
   return check.reason === 'expired' ? tokenExpiredError() : tokenInvalidError();
 }
 
-export function queueUnavailableError(cause: unknown): AppError {
-  return new AppError({
-    code: 'queue.unavailable',
-    status: 503,
-    message: 'We cannot send mail right now. Your signup was saved; please try again in a few minutes.',
-    cause,
-  });
+export function signupNotQueuedError(cause: unknown): AppError {
+  return queueUnavailableError({ cause, message: 'We cannot send mail right now. Your signup was saved; please try again in a few minutes.' });
 }
 
 export function subscriberNotFoundError(): AppError {

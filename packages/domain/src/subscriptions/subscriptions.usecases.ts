@@ -1,12 +1,12 @@
 import type { TDatabase, TDb } from '@paperboy/db';
 import { hashEmail } from './subscriptions.email-hash.ts';
 import {
-  queueUnavailableError,
   unknownTopicsError,
   subscriberGoneError,
   tokenError,
   tokenInvalidError,
   tokenUsedError,
+  signupNotQueuedError,
 } from './subscriptions.errors.ts';
 import { chooseKeywords, matchNewKeywords } from './subscriptions.keywords.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
@@ -130,7 +130,7 @@ export async function signup({
       }),
     ]);
   } catch (error) {
-    throw queueUnavailableError(error);
+    throw signupNotQueuedError(error);
   } finally {
     clearTimeout(timer);
   }

@@ -8,11 +8,7 @@ export function requestOrigin(request: FastifyRequest): TRequestOrigin {
 }
 
 export function enqueueSubscriptionEmail(app: FastifyInstance): TEnqueueSubscriptionEmail {
-  return async ({ job, subscriberId, jobId }) => {
-    // BullMQ waits for a connection that is down instead of failing; refuse at once so the API answers 503.
-    if (app.redis.status !== 'ready') throw new Error(`Redis connection is ${app.redis.status}`);
-    await app.queues.enqueue({ queue: 'email', job, payload: { subscriberId }, jobId });
-  };
+  return ({ job, subscriberId, jobId }) => app.queues.enqueue({ queue: 'email', job, payload: { subscriberId }, jobId });
 }
 
 /**
