@@ -13,6 +13,7 @@ import { adminAuthPlugin } from './plugins/admin-auth.plugin.ts';
 import { databasePlugin } from './plugins/database.plugin.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
 import { queuesPlugin } from './plugins/queues.plugin.ts';
+import { servicesPlugin } from './plugins/services.plugin.ts';
 import { adminConsole } from './admin/admin.plugin.ts';
 import { metricsPlugin } from './metrics/metrics.plugin.ts';
 import { adminDigestsRoutes } from './routes/digests.routes.ts';
@@ -79,6 +80,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(errorHandlerPlugin);
   await app.register(databasePlugin, { url: config.database.url, poolSize: config.database.poolSize });
   await app.register(queuesPlugin, { url: config.redis.url, prefix: config.redis.queuePrefix });
+  await app.register(servicesPlugin);
   await app.register(metricsPlugin, { token: config.security.metricsToken });
   await app.register(adminAuthPlugin, { adminToken: config.security.adminToken });
 

@@ -1,2 +1,2 @@
-export { countPapersIngestedSince, findSubscriberIdByEmail, listSubscriberDeliveries, listTopicPapers, readGrowth, searchSubscribers } from './admin.queries.ts';
-export type { TGrowthPoint, TSubscriberSearch } from './admin.queries.ts';
+export { countPapersIngestedSince, findSubscriberIdByEmail, listSubscriberDeliveries, listTopicPapers, readGrowth } from './admin.queries.ts';
+export type { TGrowthPoint } from './admin.queries.ts';

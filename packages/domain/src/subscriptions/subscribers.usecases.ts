@@ -25,6 +25,7 @@ export type TAdminSubscriber = z.infer<typeof ZAdminSubscriber>;
 export const ZAdminSubscriberQuery = z.object({
   status: ZSubscriberStatus.optional(),
   q: z.string().trim().max(254).optional(),
+  topic: z.string().max(60).optional().describe('only subscribers who chose this topic slug'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -43,6 +44,10 @@ export async function listSubscribers({ db, query }: { db: TDb; query: TAdminSub
   const conditions: SQL[] = [];
   if (query.status) conditions.push(eq(subscribers.status, query.status));
   if (query.q) conditions.push(ilike(subscribers.email, `%${likeEscape(query.q.toLowerCase())}%`));
+  if (query.topic) {
+    conditions.push(sql`exists (select 1 from ${subscriberTopics} x join ${topics} xt on xt.id = x.topic_id
+      where x.subscriber_id = ${subscribers.id} and xt.slug = ${query.topic})`);
+  }
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const [rows, [total]] = await Promise.all([
     db

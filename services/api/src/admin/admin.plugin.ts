@@ -13,7 +13,7 @@ import { ADMIN_SESSION_COOKIE, createAdminSessions } from './admin.session.ts';
 import { createView, csrfUserInfo, type TCheckCsrf } from './admin.view.ts';
 import { dashboardRoutes } from './dashboard.admin.ts';
 import { digestRoutes } from './digests.admin.ts';
-import { INGEST_MAX_BYTES } from '../routes/papers.routes.ts';
+import { INGEST_MAX_BYTES } from '../services/papers.service.ts';
 import { paperRoutes } from './papers.admin.ts';
 import { subscriberRoutes } from './subscribers.admin.ts';
 import { topicRoutes } from './topics.admin.ts';
