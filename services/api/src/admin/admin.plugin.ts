@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { classifyError, logIfInternal } from '../plugins/errors.classify.ts';
 import { authRoutes } from './auth.admin.ts';
 import { mountQueueBoard } from './queues.admin.ts';
-import { compileAdminPages } from './admin.render.ts';
+import { compileTemplates, type TAdminPage } from '../views/views.render.ts';
 import { ADMIN_SESSION_COOKIE, createAdminSessions } from './admin.session.ts';
 import { createView, csrfUserInfo, type TCheckCsrf } from './admin.view.ts';
 import { dashboardRoutes } from './dashboard.admin.ts';
@@ -39,7 +39,7 @@ export const adminConsole: FastifyPluginAsyncZod = async (app) => {
   const { secretKey, adminToken } = app.config.security;
   const isSecure = app.config.server.publicUrl.startsWith('https:');
   const sessions = createAdminSessions({ secretKey, adminToken });
-  const view = createView(await compileAdminPages());
+  const view = createView(await compileTemplates<TAdminPage>('services', 'api', 'src', 'admin', 'templates'));
   const css = await readFile(repoPath('services', 'api', 'src', 'admin', 'assets', 'admin.css'), 'utf8');
 
   await app.register(csrfProtection, {

@@ -1,9 +1,9 @@
 import { checkConfirmation, confirmSubscription, subscriberFromToken, subscriberLinks, unsubscribe } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requestOrigin } from '../routes/subscriptions.routes.ts';
+import { requestOrigin } from '../http/subscriptions.http.ts';
 import { ZTokenParams } from './pages.forms.ts';
-import type { TPageOptions } from './pages.plugin.ts';
+import type { TPageOptions } from '../views/views.render.ts';
 
 const ZHtml = z.string().describe('An HTML page');
 

@@ -8,10 +8,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { classifyError, logIfInternal } from '../plugins/errors.classify.ts';
 import { linkPages } from './links.pages.ts';
 import { preferencesPages } from './preferences.pages.ts';
-import { compilePages, type TRenderPage } from './pages.render.ts';
+import { compileTemplates, type TPageName } from '../views/views.render.ts';
 import { signupPages } from './signup.pages.ts';
-
-export type TPageOptions = { render: TRenderPage };
 
 type TErrorPage = { status: number; heading: string; message: string; hint?: string };
 
@@ -71,7 +69,7 @@ function errorPage(error: FastifyError): TErrorPage {
 
 /** Pages for people: server-rendered HTML that works without JavaScript and satisfies the CSP (no inline script). */
 export const pageRoutes: FastifyPluginAsyncZod = async (app) => {
-  const render = await compilePages();
+  const render = await compileTemplates<TPageName>('services', 'api', 'src', 'pages', 'templates');
   const css = await readFile(repoPath('services', 'api', 'src', 'pages', 'assets', 'paperboy.css'), 'utf8');
   const { secretKey } = app.config.security;
 

@@ -14,9 +14,9 @@ import {
 } from '@paperboy/domain';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requestOrigin } from '../routes/subscriptions.routes.ts';
+import { requestOrigin } from '../http/subscriptions.http.ts';
 import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, ZTokenParams, type TFormErrors, type TFormValues } from './pages.forms.ts';
-import type { TPageOptions } from './pages.plugin.ts';
+import type { TPageOptions } from '../views/views.render.ts';
 
 const html = 'text/html; charset=utf-8';
 

@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createDigestService, type TDigestService } from '../services/digests.service.ts';
 import { createPaperService, type TPaperService } from '../services/papers.service.ts';
+import { createSignupService, type TSignupService } from '../services/signups.service.ts';
 import { createSubscriberService, type TSubscriberService } from '../services/subscribers.service.ts';
 
-export type TServices = { digests: TDigestService; papers: TPaperService; subscribers: TSubscriberService };
+export type TServices = { digests: TDigestService; papers: TPaperService; signups: TSignupService; subscribers: TSubscriberService };
 
 declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
@@ -19,6 +20,7 @@ export const servicesPlugin = fp(
     app.decorate('services', {
       digests: createDigestService({ db: app.db, queues: app.queues, config: app.config }),
       papers: createPaperService({ db: app.db, queues: app.queues }),
+      signups: createSignupService({ db: app.db, queues: app.queues, config: app.config }),
       subscribers: createSubscriberService({ db: app.db, secretKey: app.config.security.secretKey }),
     } satisfies TServices);
   },
