@@ -6,7 +6,7 @@ export { hashEmail } from './subscriptions.email-hash.ts';
 export { listTopicChoices, resolveTopicIds } from './subscriptions.topics.ts';
 export type { TTopicChoice } from './subscriptions.topics.ts';
 export { createSubscribersRepository } from './subscriptions.repository.ts';
-export type { TConsentEvent, TConsentKind, TSubscriberRow, TSubscribersRepository } from './subscriptions.repository.ts';
+export type { TConsentEvent, TConsentKind, TSubscriberRow } from './subscriptions.repository.ts';
 export { checkConfirmation, confirmSubscription, signup, subscriberFromToken, unsubscribe } from './subscriptions.usecases.ts';
 export type { TEnqueueSubscriptionEmail, TRequestOrigin, TSignupOutcome, TSubscriptionEmailJob } from './subscriptions.usecases.ts';
 export { getPreferences, pauseSubscription, resubscribe, updatePreferences } from './preferences.usecases.ts';

@@ -258,4 +258,3 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
   };
 }
 
-export type TSubscribersRepository = ReturnType<typeof createSubscribersRepository>;
