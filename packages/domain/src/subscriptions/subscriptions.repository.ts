@@ -257,4 +257,3 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
     },
   };
 }
-

@@ -59,8 +59,6 @@ export const ZPauseWeeks = z.coerce
   .int()
   .refine((weeks) => (PAUSE_WEEKS as readonly number[]).includes(weeks), `must be one of ${PAUSE_WEEKS.join(', ')}`);
 
-/** The one body RFC 8058 allows for a one-click unsubscribe. */
-
 /** Answer to every signup, whatever the address's state, so it cannot be used to learn who subscribes. */
 export const SIGNUP_ACCEPTED = {
   status: 'accepted',
