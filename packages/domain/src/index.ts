@@ -1,4 +1,5 @@
 export { AppError, isAppError, queueUnavailableError } from './shared/errors.ts';
+export type { TErrorCode } from './shared/errors.ts';
 export { ZPaper, ZArxivId } from './papers/papers.schemas.ts';
 export type { TPaper, TPaperInput } from './papers/papers.schemas.ts';
 export { ZTopic, ZTopicSlug, ZTopicTerm } from './topics/topics.schemas.ts';

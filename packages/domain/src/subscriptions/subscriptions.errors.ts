@@ -1,6 +1,24 @@
 import { AppError, queueUnavailableError } from '../shared/errors.ts';
 import type { TTokenCheck } from './subscriptions.tokens.ts';
 
+// The codes of this domain, as pages and clients see them.
+declare module '../shared/errors.ts' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- merges into the map of every code
+  interface TErrorCodes {
+    'subscriptions.unknown_topics': true;
+    'subscriptions.token_invalid': true;
+    'subscriptions.token_expired': true;
+    'subscriptions.token_used': true;
+    'subscriptions.subscriber_gone': true;
+    'subscriptions.not_found': true;
+    'subscriptions.already_exists': true;
+    'subscriptions.address_erased': true;
+    'subscriptions.rate_limited': true;
+    'subscriptions.pause_invalid': true;
+    'subscriptions.erase_unconfirmed': true;
+  }
+}
+
 export type TFieldError = { field: string; message: string };
 
 export function unknownTopicsError({ slugs, field = 'body.topics' }: { slugs: string[]; field?: string }): AppError {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import csrfProtection from '@fastify/csrf-protection';
 import { repoPath } from '@paperboy/config';
-import { isAppError } from '@paperboy/domain';
+import { isAppError, type TErrorCode } from '@paperboy/domain';
 import type { FastifyError } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { classifyError, logIfInternal } from '../plugins/errors.classify.ts';
@@ -14,7 +14,7 @@ import { signupPages } from './signup.pages.ts';
 type TErrorPage = { status: number; heading: string; message: string; hint?: string };
 
 // Friendly words for every way a page request can fail; never a stack trace.
-const PAGES_BY_CODE: Record<string, Omit<TErrorPage, 'status'>> = {
+const PAGES_BY_CODE: Partial<Record<TErrorCode, Omit<TErrorPage, 'status'>>> = {
   'subscriptions.token_invalid': {
     heading: 'This link does not work',
     message: 'We could not recognise this link. It may have been cut short when it was copied.',
@@ -52,7 +52,7 @@ function errorPage(error: FastifyError): TErrorPage {
   // not work (404), not a form to correct, which is what the JSON API's 400 would suggest.
   if (isBadPathParam) return { status: 404, ...PAGES_BY_CODE['subscriptions.token_invalid']! };
   if (code === 'request.invalid') return { status, heading: 'That did not look right', message: 'The form sent something we could not read.', hint: 'Go back and try again.' };
-  const known = PAGES_BY_CODE[code];
+  const known = Object.hasOwn(PAGES_BY_CODE, code) ? PAGES_BY_CODE[code as TErrorCode] : undefined;
   if (known) return { status, ...known };
   if (isCsrf) {
     return {
