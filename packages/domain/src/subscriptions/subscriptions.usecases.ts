@@ -34,6 +34,16 @@ function isThrottled({ subscriber, now, intervalMs }: { subscriber: Pick<TSubscr
   return last !== null && now.getTime() - last.getTime() < intervalMs;
 }
 
+type TSignupContext = {
+  db: TDatabase;
+  input: TSignupInput;
+  emailHash: string;
+  consent: { ip: string | null; userAgent: string | null };
+  now: Date;
+};
+
+type TSignupDecision = { subscriber: Pick<TSubscriberRow, 'id' | 'lastConfirmationSentAt'>; job: TSubscriptionEmailJob | undefined };
+
 /**
  * Records a signup and asks the worker for the right message. Every outcome looks the same to the
  * caller's client. The row is committed before the job is queued: when the queue is down the
@@ -56,11 +66,28 @@ export async function signup({
   origin?: TRequestOrigin;
   now?: Date;
 }): Promise<{ outcome: TSignupOutcome }> {
-  const emailHash = hashEmail({ secretKey, email: input.email });
-  const consent = { ip: origin.ip ?? null, userAgent: origin.userAgent ?? null };
+  const context: TSignupContext = {
+    db,
+    input,
+    emailHash: hashEmail({ secretKey, email: input.email }),
+    consent: { ip: origin.ip ?? null, userAgent: origin.userAgent ?? null },
+    now,
+  };
+  const created = await insertIfNew(context);
+  const decision = created.subscriberId
+    ? { subscriber: { id: created.subscriberId, lastConfirmationSentAt: null }, job: 'confirmation' as const }
+    : await signupOfKnownAddress(context, created.topicIds);
+  if (!decision.job) return { outcome: 'ignored' };
+  if (isThrottled({ subscriber: decision.subscriber, now, intervalMs: confirmationResendMs })) return { outcome: 'throttled' };
+  await queueSignupEmail({ enqueueEmail, decision: { ...decision, job: decision.job }, now, intervalMs: confirmationResendMs });
+  return { outcome: decision.job === 'confirmation' ? 'confirmation_queued' : 'preferences_queued' };
+}
 
-  // A new address, the common case, is one statement. With keywords it runs in a transaction,
-  // since phrases nobody chose before are matched against recent papers in the same commit.
+/**
+ * A new address, the common case, is one statement. With keywords it runs in a transaction,
+ * since phrases nobody chose before are matched against recent papers in the same commit.
+ */
+async function insertIfNew({ db, input, emailHash, consent, now }: TSignupContext) {
   const insertNew = async (tx: TDb) => {
     const created = await createSubscribersRepository({ db: tx }).insertNewSignup({
       email: input.email,
@@ -80,50 +107,64 @@ export async function signup({
     await matchNewKeywords({ db: tx, keywordIds: created.newKeywordIds, now });
     return created;
   };
-  const { subscriberId: createdId, topicIds } = input.keywords.length === 0 ? await insertNew(db) : await db.transaction(insertNew);
+  return input.keywords.length === 0 ? insertNew(db) : db.transaction(insertNew);
+}
 
-  const decision = createdId
-    ? { subscriber: { id: createdId, lastConfirmationSentAt: null }, job: 'confirmation' as const }
-    : await db.transaction(async (tx) => {
-        const repository = createSubscribersRepository({ db: tx });
-        const { subscriber } = await repository.findByEmailHash({ emailHash, isForUpdate: true });
-        if (!subscriber) throw new Error('subscriber vanished between insert and select');
-        switch (subscriber.status) {
-          // Someone who erased their data is never mailed again, whoever types the address in.
-          case 'erased':
-            return { subscriber, job: undefined };
-          // A confirmed subscriber's choices change only through their own preferences link.
-          case 'confirmed':
-            return { subscriber, job: 'manage-preferences' as const };
-          case 'pending':
-          case 'unsubscribed': {
-            const isReturning = subscriber.status === 'unsubscribed';
-            await repository.update({
-              id: subscriber.id,
-              values: { email: input.email, status: 'pending', frequency: input.frequency, digestSize: input.digestSize, confirmedAt: null },
-            });
-            await repository.replaceTopics({ subscriberId: subscriber.id, topicIds });
-            await chooseKeywords({ db: tx, subscriberId: subscriber.id, phrases: input.keywords });
-            await repository.recordConsent({
-              subscriberId: subscriber.id,
-              kind: isReturning ? 'resubscribe' : 'signup',
-              ...consent,
-              details: { ...choiceDetails(input), isRepeat: true },
-              occurredAt: now,
-            });
-            return { subscriber, job: 'confirmation' as const };
-          }
-        }
-      });
+/** A known address: what its status allows, decided under a row lock. */
+async function signupOfKnownAddress(context: TSignupContext, topicIds: number[]): Promise<TSignupDecision> {
+  return context.db.transaction(async (tx) => {
+    const { subscriber } = await createSubscribersRepository({ db: tx }).findByEmailHash({ emailHash: context.emailHash, isForUpdate: true });
+    if (!subscriber) throw new Error('subscriber vanished between insert and select');
+    switch (subscriber.status) {
+      // Someone who erased their data is never mailed again, whoever types the address in.
+      case 'erased':
+        return { subscriber, job: undefined };
+      // A confirmed subscriber's choices change only through their own preferences link.
+      case 'confirmed':
+        return { subscriber, job: 'manage-preferences' };
+      case 'pending':
+      case 'unsubscribed':
+        await signUpAgain({ ...context, db: tx }, { subscriber, topicIds });
+        return { subscriber, job: 'confirmation' };
+    }
+  });
+}
 
-  if (!decision.job) return { outcome: 'ignored' };
-  if (isThrottled({ subscriber: decision.subscriber, now, intervalMs: confirmationResendMs })) return { outcome: 'throttled' };
-  // One job per subscriber and interval; the worker's claim on the row is the real guarantee.
-  const bucket = Math.floor(now.getTime() / confirmationResendMs);
+/** Pending or unsubscribed: the new choices replace the old, and the address must confirm (again). */
+async function signUpAgain({ db, input, consent, now }: Omit<TSignupContext, 'db'> & { db: TDb }, { subscriber, topicIds }: { subscriber: TSubscriberRow; topicIds: number[] }) {
+  const repository = createSubscribersRepository({ db });
+  await repository.update({
+    id: subscriber.id,
+    values: { email: input.email, status: 'pending', frequency: input.frequency, digestSize: input.digestSize, confirmedAt: null },
+  });
+  await repository.replaceTopics({ subscriberId: subscriber.id, topicIds });
+  await chooseKeywords({ db, subscriberId: subscriber.id, phrases: input.keywords });
+  await repository.recordConsent({
+    subscriberId: subscriber.id,
+    kind: subscriber.status === 'unsubscribed' ? 'resubscribe' : 'signup',
+    ...consent,
+    details: { ...choiceDetails(input), isRepeat: true },
+    occurredAt: now,
+  });
+}
+
+/** One job per subscriber and interval; the worker's claim on the row is the real guarantee. */
+async function queueSignupEmail({
+  enqueueEmail,
+  decision,
+  now,
+  intervalMs,
+}: {
+  enqueueEmail: TEnqueueSubscriptionEmail;
+  decision: { subscriber: { id: string }; job: TSubscriptionEmailJob };
+  now: Date;
+  intervalMs: number;
+}) {
+  const jobId = `${decision.job}-${decision.subscriber.id}-${Math.floor(now.getTime() / intervalMs)}`;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      enqueueEmail({ job: decision.job, subscriberId: decision.subscriber.id, jobId: `${decision.job}-${decision.subscriber.id}-${bucket}` }),
+      enqueueEmail({ job: decision.job, subscriberId: decision.subscriber.id, jobId }),
       // A queue that neither accepts nor refuses must not hold the request: answer 503 instead.
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
@@ -134,7 +175,6 @@ export async function signup({
   } finally {
     clearTimeout(timer);
   }
-  return { outcome: decision.job === 'confirmation' ? 'confirmation_queued' : 'preferences_queued' };
 }
 
 /** The subscriber a link points at, or the error page it deserves. */
