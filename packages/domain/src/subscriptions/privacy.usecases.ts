@@ -2,7 +2,7 @@ import { deliveries, papers, sentPapers, subscribers, type TDatabase, type TDb }
 import { asc, eq } from 'drizzle-orm';
 import { subscriberGoneError } from './subscriptions.errors.ts';
 import { createSubscribersRepository } from './subscriptions.repository.ts';
-import { subscriberFromToken } from './subscriptions.usecases.ts';
+import { subscriberFromToken } from './links.usecases.ts';
 
 /** Everything stored about one subscriber, as the "download my data" button hands it over. */
 export type TSubscriberExport = {
