@@ -1,9 +1,9 @@
-import { createLogger } from '@paperboy/logger';
-import { configFor, getFreePort, useTestContext } from '@paperboy/testing';
-import { createWorkerRuntime, type TWorkerRuntime } from '@paperboy/worker';
+import { configFor, getFreePort, startSmtpCatcher, useTestContext, type TSmtpCatcher } from '@paperboy/testing';
+import type { TWorkerRuntime } from '@paperboy/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
+import { startWorker } from '../pages/journey.support.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123';
 
@@ -11,20 +11,20 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
   const context = useTestContext();
   let app: FastifyInstance;
   let worker: TWorkerRuntime;
+  let catcher: TSmtpCatcher;
   let workerMetricsUrl: string;
 
   beforeAll(async () => {
-    // The worker wants an SMTP URL to start; nothing is sent here, so nothing listens on it.
-    const env = { METRICS_TOKEN, SMTP_URL: 'smtp://127.0.0.1:9', DIGEST_SCHEDULES_ENABLED: 'false', RUN_SEED_ON_START: 'false' };
-    const port = await getFreePort();
-    worker = createWorkerRuntime({ config: configFor(context, { ...env, WORKER_METRICS_PORT: String(port) }), logger: createLogger({ level: 'silent', name: 'test' }) });
-    await worker.start();
+    const env = { METRICS_TOKEN, DIGEST_SCHEDULES_ENABLED: 'false', RUN_SEED_ON_START: 'false' };
+    catcher = await startSmtpCatcher();
+    worker = await startWorker({ context, catcher, env: { ...env, WORKER_METRICS_PORT: String(await getFreePort()) } });
     workerMetricsUrl = `http://127.0.0.1:${worker.metricsPort()}/metrics`;
     app = await buildApp({ config: configFor(context, env), logger: false });
   });
   afterAll(async () => {
     await app?.close();
     await worker?.close();
+    await catcher?.close();
   });
 
   const scrapeApi = (authorization?: string) => app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
