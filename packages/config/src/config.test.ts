@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config.mail.smtpUrl).toBeUndefined();
   });
 
-  it('parses and normalises the values it is given', () => {
+  it('parses and normalizes the values it is given', () => {
     const config = loadConfig({
       env: { PORT: '8080', PUBLIC_URL: 'https://news.example.org/', SMTP_URL: 'smtp://mail:25', WORKER_CONCURRENCY: '4' },
     });
@@ -72,5 +72,24 @@ describe('loadConfig', () => {
 
   it('the one-line message names the variable', () => {
     expect(() => loadConfig({ env: { LOG_LEVEL: 'loud' } })).toThrow(/^Invalid configuration: LOG_LEVEL: /);
+  });
+
+  it('trusts no proxy unless TRUST_PROXY says which: a hop count or a list of addresses and CIDRs', () => {
+    expect(loadConfig({ env: {} }).security.trustProxy).toBe(false);
+    expect(loadConfig({ env: { TRUST_PROXY: 'false' } }).security.trustProxy).toBe(false);
+    expect(loadConfig({ env: { TRUST_PROXY: '1' } }).security.trustProxy).toBe(1);
+    expect(loadConfig({ env: { TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' } }).security.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
+  });
+
+  it('refuses a TRUST_PROXY that is neither a hop count nor proxy addresses, naming the variable', () => {
+    expect(problemsFor({ TRUST_PROXY: 'true' })[0]).toMatch(/^TRUST_PROXY/);
+    expect(problemsFor({ TRUST_PROXY: '10.0.0.0/8,proxy.local' })[0]).toMatch(/^TRUST_PROXY/);
+    expect(problemsFor({ TRUST_PROXY: '0' })[0]).toMatch(/^TRUST_PROXY/);
+  });
+
+  it('METRICS_TOKEN is optional, and too short a one is refused', () => {
+    expect(loadConfig({ env: {} }).security.metricsToken).toBeUndefined();
+    expect(loadConfig({ env: { METRICS_TOKEN: 'm'.repeat(24) } }).security.metricsToken).toBe('m'.repeat(24));
+    expect(problemsFor({ METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN: must be at least 16 characters']);
   });
 });

@@ -54,9 +54,30 @@ const ZMailEnv = z.object({
   DEV_INBOX_WEB_PORT: port.default(1080),
 });
 
+// Which peers may tell the client's address in X-Forwarded-For. Trusting every peer would let
+// anyone pick the IP that the signup limit counts and the consent log records, so the default
+// trusts none: a hop count or a list of proxy addresses/CIDRs must be given on purpose.
+const ZProxyAddress = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: 'must be an IP address or CIDR range' });
+const ZTrustProxy = z.preprocess(
+  (value) => {
+    if (value === undefined || value === '' || value === 'false') return false;
+    if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+    if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter(Boolean);
+    return value;
+  },
+  z.union([
+    z.literal(false),
+    z.number().int().min(1, 'must be a hop count of at least 1, a list of proxy addresses, or false').max(10, 'must be a hop count of at most 10'),
+    z.array(ZProxyAddress).min(1),
+  ]),
+);
+
 const ZSecurityEnv = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').default(DEV_ADMIN_TOKEN),
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').default(DEV_SECRET_KEY),
+  TRUST_PROXY: ZTrustProxy,
+  // Unset: /metrics is open (bind it to a private network). Set: scrapers send it as a bearer token.
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
 // Signup abuse limits and link lifetimes (issue 3). Unsubscribe links must outlive old mail.
@@ -181,7 +202,7 @@ function shape(env: TEnv) {
       ratePerSecond: env.SMTP_RATE_PER_SECOND,
       devInbox: { smtpPort: env.DEV_INBOX_SMTP_PORT, webPort: env.DEV_INBOX_WEB_PORT },
     },
-    security: { adminToken: env.ADMIN_TOKEN, secretKey: env.SECRET_KEY },
+    security: { adminToken: env.ADMIN_TOKEN, secretKey: env.SECRET_KEY, trustProxy: env.TRUST_PROXY, metricsToken: env.METRICS_TOKEN },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       seedOnStart: env.RUN_SEED_ON_START,

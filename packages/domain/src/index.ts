@@ -1,4 +1,5 @@
-export { AppError, isAppError } from './shared/errors.ts';
+export { AppError, isAppError, queueUnavailableError } from './shared/errors.ts';
+export type { TErrorCode } from './shared/errors.ts';
 export { ZPaper, ZArxivId } from './papers/papers.schemas.ts';
 export type { TPaper, TPaperInput } from './papers/papers.schemas.ts';
 export { ZTopic, ZTopicSlug, ZTopicTerm } from './topics/topics.schemas.ts';
@@ -21,3 +22,4 @@ export type { TFrequency } from './digests/digests.periods.ts';
 export { previewDigest } from './digests/digests.preview.ts';
 export * from './feedback/index.ts';
 export * from './deliverability/index.ts';
+export * from './admin/index.ts';

@@ -126,7 +126,13 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
       }
       await Promise.all(workers.map((worker) => worker.waitUntilReady()));
       if (config.worker.metricsPort !== 0) {
-        metricsServer = await startMetricsServer({ metrics, host: config.server.host, port: config.worker.metricsPort, logger });
+        metricsServer = await startMetricsServer({
+          metrics,
+          host: config.server.host,
+          port: config.worker.metricsPort,
+          logger,
+          token: config.security.metricsToken,
+        });
       }
       logger.info({ workerId, queues: workers.map((worker) => worker.name) }, 'worker started');
     },

@@ -1,5 +1,5 @@
 import { deliveries, digestRuns, subscribers, type TDb } from '@paperboy/db';
-import { hashEmail } from '../subscriptions/email-hash.ts';
+import { hashEmail } from '../subscriptions/subscriptions.email-hash.ts';
 
 // Rows a bounce or complaint is about, inserted directly: planning and sending have their own tests.
 

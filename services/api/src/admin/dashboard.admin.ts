@@ -1,7 +1,6 @@
-import { createDigestsRepository, getRunProgress, subscriberCounts } from '@paperboy/domain';
+import { countPapersIngestedSince, createDigestsRepository, getRunProgress, readGrowth, subscriberCounts } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { growthChart } from './admin.chart.ts';
-import { countPapersIngestedSince, readGrowth } from './admin.queries.ts';
 import type { TAdminRouteOptions } from './admin.view.ts';
 
 const GROWTH_WEEKS = 12;
