@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import type { TDb } from '@paperboy/db';
 import type { TCaughtMessage } from '@paperboy/testing';
 import { sql } from 'drizzle-orm';

@@ -1,4 +1,4 @@
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { createDatabase } from './client.ts';
 

@@ -11,6 +11,7 @@ export * from './subscriptions/index.ts';
 export { createRun, runSettingsFromConfig, startRun, pauseRun, resumeRun, cancelRun, retryFailed, enqueuePending, getRunProgress } from './digests/digests.usecases.ts';
 export type { TEnqueueSends, TRunSettings, TCreateRunResult } from './digests/digests.usecases.ts';
 export { superviseRuns } from './digests/digests.supervisor.ts';
+export { assertSendLease, checkSendLease } from './digests/digests.lease.ts';
 export { sendDeliveries, TransientSendError, type TBatchOutcome } from './digests/digests.sending.ts';
 export { createDigestComposer, createDigestComposerFromConfig, shortenAuthors, trimAbstract } from './digests/digests.composer.ts';
 export type { TDigestComposer, TSubscriberLinks, TComposerSettings } from './digests/digests.composer.ts';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { TConfig } from '@paperboy/config';
 import { createDatabase } from '@paperboy/db';
-import { createDigestComposerFromConfig } from '@paperboy/domain';
+import { assertSendLease, createDigestComposerFromConfig } from '@paperboy/domain';
 import { compileDigestTemplate, compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import { createMetrics, readQueueDepths, type TMetrics } from '@paperboy/metrics';
@@ -47,6 +47,7 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
     metricsPort: () => metricsServer?.port,
     start: async () => {
       if (!config.mail.smtpUrl) throw new Error('The worker needs SMTP_URL (npm start sets it to the dev inbox).');
+      assertSendLease({ config });
       const database = createDatabase({ url: config.database.url, poolSize: config.database.poolSize });
       closeDatabase = database.close;
       const redis = createRedis({ url: config.redis.url, role: 'worker' });

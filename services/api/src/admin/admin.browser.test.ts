@@ -1,4 +1,4 @@
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { insertDigestFixture } from '@paperboy/domain/test-fixtures';
 import { artifactPath, configFor, getFreePort, launchBrowser, startSmtpCatcher, useTestContext, type TSmtpCatcher } from '@paperboy/testing';
 import type { TWorkerRuntime } from '@paperboy/worker';

@@ -1,0 +1,2 @@
+export { repoPath } from './paths.ts';
+export { handleShutdown } from './shutdown.ts';
