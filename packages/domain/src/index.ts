@@ -17,6 +17,6 @@ export { createDigestComposer, createDigestComposerFromConfig, shortenAuthors, t
 export type { TDigestComposer, TSubscriberLinks, TComposerSettings } from './digests/digests.composer.ts';
 export { createDigestsRepository } from './digests/digests.repository.ts';
 export type { TDigestRun, TDeliveryCounts, TClaimedDelivery } from './digests/digests.repository.ts';
-export { periodFor, isoWeekKey } from './digests/digests.periods.ts';
+export { periodFor, isoWeekKey, isoWeekStart } from './digests/digests.periods.ts';
 export type { TFrequency } from './digests/digests.periods.ts';
 export { previewDigest } from './digests/digests.preview.ts';

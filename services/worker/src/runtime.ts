@@ -6,6 +6,7 @@ import { compileDigestTemplate, compileTransactionalTemplates, createMailer } fr
 import type { Logger } from '@paperboy/logger';
 import { createMetrics, readQueueDepths, type TMetrics } from '@paperboy/metrics';
 import { createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
+import { TimeoutError, withTimeout } from '@paperboy/runtime';
 import type { Worker } from 'bullmq';
 import type { TWorkerDeps } from './deps.ts';
 import { createDigestRunHandlers, createDigestSendHandlers } from './jobs/digests.jobs.ts';
@@ -148,14 +149,10 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
 
 /** Waits for active jobs up to `timeoutMs`, then forces the workers closed; their jobs' locks expire and they run again. */
 export async function closeWorkers({ workers, timeoutMs, logger }: { workers: Worker[]; timeoutMs: number; logger: Logger }) {
-  let timer: NodeJS.Timeout | undefined;
-  const graceful = Promise.all(workers.map((worker) => worker.close())).then(() => 'closed' as const);
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), Math.max(timeoutMs, 0));
-  });
-  const outcome = await Promise.race([graceful, timeout]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') {
+  try {
+    await withTimeout(Promise.all(workers.map((worker) => worker.close())), { timeoutMs, message: 'active jobs did not finish in time' });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
     logger.warn({ timeoutMs }, 'active jobs did not finish in time; closing workers anyway');
     await Promise.all(workers.map((worker) => worker.close(true)));
   }

@@ -1,4 +1,5 @@
 import type { TDatabase, TDb } from '@paperboy/db';
+import { withTimeout } from '@paperboy/runtime';
 import { hashEmail } from './email-hash.ts';
 import {
   queueUnavailableError,
@@ -120,19 +121,14 @@ export async function signup({
   if (isThrottled({ subscriber: decision.subscriber, now, intervalMs: confirmationResendMs })) return { outcome: 'throttled' };
   // One job per subscriber and interval; the worker's claim on the row is the real guarantee.
   const bucket = Math.floor(now.getTime() / confirmationResendMs);
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    // A queue that neither accepts nor refuses must not hold the request: answer 503 instead.
+    await withTimeout(
       enqueueEmail({ job: decision.job, subscriberId: decision.subscriber.id, jobId: `${decision.job}-${decision.subscriber.id}-${bucket}` }),
-      // A queue that neither accepts nor refuses must not hold the request: answer 503 instead.
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-      }),
-    ]);
+      { timeoutMs: ENQUEUE_TIMEOUT_MS, message: `enqueue took longer than ${ENQUEUE_TIMEOUT_MS} ms` },
+    );
   } catch (error) {
     throw queueUnavailableError(error);
-  } finally {
-    clearTimeout(timer);
   }
   return { outcome: decision.job === 'confirmation' ? 'confirmation_queued' : 'preferences_queued' };
 }
