@@ -31,6 +31,8 @@ const ZServerEnv = z.object({
 const ZDatabaseEnv = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/paperboy'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
+  // Longest a single statement (lock waits included) may run for the API and the worker.
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(60_000),
 });
 
 const ZRedisEnv = z.object({
@@ -153,7 +155,7 @@ function shape(env: TEnv) {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
     log: { level: env.LOG_LEVEL },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
     redis: { url: env.REDIS_URL, queuePrefix: env.QUEUE_PREFIX },
     mail: {
       smtpUrl: env.SMTP_URL,

@@ -1,6 +1,7 @@
 import { createLogger } from '@paperboy/logger';
 import { createQueues, createQueueWorker, createRedis } from '@paperboy/queue';
 import { configFor, useTestContext } from '@paperboy/testing';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { heartbeatKey } from './jobs/heartbeat.job.ts';
 import { closeWorkers, createWorkerRuntime } from './runtime.ts';
@@ -26,6 +27,24 @@ describe('the worker runtime', () => {
       redis.disconnect();
       await runtime.close();
     }
+  });
+
+  it('when Redis cannot be reached, start fails and leaves no connection to PostgreSQL open', async () => {
+    const config = configFor(context, { SMTP_URL: 'smtp://127.0.0.1:2525', REDIS_URL: 'redis://127.0.0.1:1' });
+    const runtime = createWorkerRuntime({ config, logger });
+    await expect(runtime.start()).rejects.toThrow();
+    const { db } = context.database;
+    // The failed start queried PostgreSQL first: its pool had a connection to close.
+    await vi.waitFor(
+      async () => {
+        const { rows } = await db.execute<{ count: number }>(
+          sql`select count(*)::int as count from pg_stat_activity where datname = current_database() and application_name = 'paperboy-worker'`,
+        );
+        expect(rows[0]?.count).toBe(0);
+      },
+      { timeout: 5_000, interval: 100 },
+    );
+    await runtime.close();
   });
 
   it('on close, lets an active job finish before it returns', async () => {

@@ -1,22 +1,32 @@
 import { findUnsentConfirmations, sendSubscriptionEmail } from '@paperboy/domain';
-import { classifySmtpError } from '@paperboy/email';
+import { classifySmtpError, type TMailer } from '@paperboy/email';
 import type { THandlers } from '@paperboy/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { TWorkerDeps } from '../deps.ts';
 
-/** Adapts email jobs to `sendSubscriptionEmail`; a 5xx from the SMTP server will not get better with retries. */
-export function createEmailHandlers(deps: TWorkerDeps): THandlers<'email'> {
-  const send = (job: 'confirmation' | 'manage-preferences') => async ({ subscriberId }: { subscriberId: string }) => {
-    try {
-      const result = await sendSubscriptionEmail({ deps, job, subscriberId });
-      deps.logger.info({ job, subscriberId, outcome: result.outcome }, 'subscription email');
-      return result;
-    } catch (error) {
-      if (classifySmtpError(error) === 'permanent') throw new UnrecoverableError((error as Error).message);
-      throw error;
-    }
+type TEmailJob = 'confirmation' | 'manage-preferences';
+
+/**
+ * Adapts email jobs to `sendSubscriptionEmail`; a 5xx from the SMTP server will not get better
+ * with retries. `mailerFor` gives each kind its own mailer (the runtime counts emails by kind).
+ */
+export function createEmailHandlers(deps: TWorkerDeps & { mailerFor?: (job: TEmailJob) => TMailer }): THandlers<'email'> {
+  const send = (job: TEmailJob) => {
+    const jobDeps = { ...deps, mailer: deps.mailerFor?.(job) ?? deps.mailer };
+    return async ({ subscriberId }: { subscriberId: string }) => sendOne({ deps: jobDeps, job, subscriberId });
   };
   return { confirmation: send('confirmation'), 'manage-preferences': send('manage-preferences') };
+}
+
+async function sendOne({ deps, job, subscriberId }: { deps: TWorkerDeps; job: TEmailJob; subscriberId: string }) {
+  try {
+    const result = await sendSubscriptionEmail({ deps, job, subscriberId });
+    deps.logger.info({ job, subscriberId, outcome: result.outcome }, 'subscription email');
+    return result;
+  } catch (error) {
+    if (classifySmtpError(error) === 'permanent') throw new UnrecoverableError((error as Error).message);
+    throw error;
+  }
 }
 
 const CONFIRMATION_GRACE_MS = 2 * 60_000;
