@@ -57,8 +57,8 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       return { runs };
     },
 
-    listRunsInState: async ({ state }: { state: TRunState }) => {
-      const runs = await db.select().from(digestRuns).where(eq(digestRuns.state, state));
+    listRunsInState: async ({ state }: { state: TRunState[] }) => {
+      const runs = await db.select().from(digestRuns).where(inArray(digestRuns.state, state));
       return { runs };
     },
 

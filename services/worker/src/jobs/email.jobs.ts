@@ -32,7 +32,7 @@ async function sendOne({ deps, job, subscriberId }: { deps: TWorkerDeps; job: TE
 const CONFIRMATION_GRACE_MS = 2 * 60_000;
 
 /** Re-queues confirmations Redis lost (see findUnsentConfirmations); job ids dedupe within a grace period. */
-export async function sweepUnsentConfirmations(deps: TWorkerDeps) {
+export async function sweepUnsentConfirmations(deps: Pick<TWorkerDeps, 'config' | 'db' | 'queues'>) {
   const now = Date.now();
   const { subscriberIds } = await findUnsentConfirmations({
     db: deps.db,
