@@ -3,9 +3,6 @@ import { z } from 'zod';
 // One typed map of queues and their payloads, shared by producers and workers. Payloads carry
 // ids, never addresses or message bodies: the worker re-reads the rows it acts on.
 export const queueDefinitions = {
-  maintenance: {
-    heartbeat: z.object({}).strict(),
-  },
   /** Transactional mail: one message to one subscriber, rendered from their current row. */
   email: {
     confirmation: z.object({ subscriberId: z.uuid() }).strict(),

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { TConfig } from '@paperboy/config';
 import { createDatabase, type TDatabaseHandle } from '@paperboy/db';
 import { assertSendLease } from '@paperboy/domain';
@@ -11,6 +10,7 @@ import type { Worker } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { TWorkerDeps } from './deps.ts';
+import { currentWorker, startHeartbeat, workerIdOf } from './heartbeat.ts';
 import { startMetricsServer, type TMetricsServer } from './metrics-server.ts';
 import { createWorkers, runWorkers, scheduleRepeatingJobs } from './runtime.workers.ts';
 import { startSupervisor } from './supervisor.ts';
@@ -32,12 +32,14 @@ type TResources = {
   deps?: TWorkerDeps;
   workers: Worker[];
   supervisor?: { stop: () => Promise<void> };
+  heartbeat?: { stop: () => Promise<void> };
   metricsServer?: TMetricsServer;
 };
 
 /** The worker's composition root. Nothing connects until `start`; a failed start closes what it opened. */
 export function createWorkerRuntime({ config, logger }: { config: TConfig; logger: Logger }): TWorkerRuntime {
-  const workerId = `${hostname()}-${process.pid}`;
+  const worker = currentWorker();
+  const workerId = workerIdOf(worker);
   let resources: TResources = { workers: [] };
   const metrics = createMetrics({
     queueDepths: async () => (resources.deps ? readQueueDepths(resources.deps.queues.all()) : []),
@@ -57,10 +59,12 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
       try {
         await openConnections({ config, resources });
         const deps = await buildDeps({ config, logger, smtpUrl, resources });
-        resources.workers.push(...(await createWorkers({ deps, metrics, workerId })));
+        resources.workers.push(...(await createWorkers({ deps, metrics })));
         await scheduleRepeatingJobs({ deps });
         resources.supervisor = startSupervisor(deps);
         await runWorkers({ workers: resources.workers, metrics, logger });
+        const { workers } = resources;
+        resources.heartbeat = startHeartbeat({ redis: deps.redis, prefix: config.redis.queuePrefix, worker, logger, isTakingJobs: () => workers.every((one) => one.isRunning()) });
         if (config.worker.metricsPort !== 0) {
           resources.metricsServer = await startMetricsServer({ metrics, host: config.server.host, port: config.worker.metricsPort, logger });
         }
@@ -114,7 +118,8 @@ async function buildDeps({ config, logger, smtpUrl, resources }: { config: TConf
 
 /** In the order work flows: no new work, then let active jobs finish, then the connections they used. */
 async function closeResources({ resources, timeoutMs, logger }: { resources: TResources; timeoutMs: number; logger: Logger }) {
-  const { database, redis, deps, workers, supervisor, metricsServer } = resources;
+  const { database, redis, deps, workers, supervisor, heartbeat, metricsServer } = resources;
+  await heartbeat?.stop();
   await supervisor?.stop();
   await metricsServer?.close();
   await closeWorkers({ workers, timeoutMs, logger });

@@ -7,24 +7,17 @@ import type { Worker } from 'bullmq';
 import type { TWorkerDeps } from './deps.ts';
 import { createDigestRunHandlers, createDigestSendHandlers } from './jobs/digests.jobs.ts';
 import { createEmailHandlers } from './jobs/email.jobs.ts';
-import { HEARTBEAT_EVERY_MS, recordHeartbeat } from './jobs/heartbeat.job.ts';
 import { createPaperHandlers, schedulePaperFetch } from './jobs/papers.jobs.ts';
 import { instrumentMailer, instrumentWorker } from './instrumentation.ts';
 
 /** One BullMQ worker per queue, each adapting its jobs to the handlers built here once. */
-export async function createWorkers({ deps, metrics, workerId }: { deps: TWorkerDeps; metrics: TMetrics; workerId: string }): Promise<Worker[]> {
-  const { config, redis } = deps;
+export async function createWorkers({ deps, metrics }: { deps: TWorkerDeps; metrics: TMetrics }): Promise<Worker[]> {
+  const { config } = deps;
   const common = { redisUrl: config.redis.url, prefix: config.redis.queuePrefix };
   // One mailer wrapper per kind, so emails and SMTP latency are counted by kind.
   const mailerFor = (kind: 'confirmation' | 'manage-preferences' | 'digest') => instrumentMailer({ mailer: deps.mailer, metrics, kind });
   const composer = createDigestComposerFromConfig({ db: deps.db, config, template: await compileDigestTemplate() });
   return [
-    createQueueWorker({
-      ...common,
-      queue: 'maintenance',
-      concurrency: 1,
-      handlers: { heartbeat: () => recordHeartbeat({ redis, prefix: common.prefix, workerId }) },
-    }),
     createQueueWorker({ ...common, queue: 'email', concurrency: config.worker.concurrency, handlers: createEmailHandlers({ ...deps, mailerFor }) }),
     createQueueWorker({ ...common, queue: 'papers', concurrency: 2, handlers: createPaperHandlers(deps) }),
     createQueueWorker({ ...common, queue: 'digest-runs', concurrency: 1, handlers: createDigestRunHandlers(deps) }),
@@ -37,10 +30,9 @@ export async function createWorkers({ deps, metrics, workerId }: { deps: TWorker
   ];
 }
 
-/** The heartbeat, the paper fetch and the digest schedules, upserted so restarts do not duplicate them. */
+/** The paper fetch and the digest schedules, upserted so restarts do not duplicate them. */
 export async function scheduleRepeatingJobs({ deps }: { deps: TWorkerDeps }) {
   const { queues, config } = deps;
-  await queues.get('maintenance').upsertJobScheduler('heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'heartbeat', data: {} });
   await schedulePaperFetch({ queues, config });
   if (!config.digests.schedulesEnabled) return;
   for (const frequency of ['weekly', 'daily'] as const) {
