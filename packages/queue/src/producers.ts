@@ -26,16 +26,21 @@ const MATCH_BATCH = 100;
 
 /**
  * Match jobs for ingested papers, a hundred papers a job, in bulk. A job is named by a hash of
- * its papers' keys (each names a paper's text), so re-ingesting unchanged papers dedupes.
+ * its papers' keys (each names a paper's text), so re-ingesting unchanged papers dedupes. A
+ * failed job of the same name is removed first: BullMQ keeps failed jobs for days and would
+ * silently ignore the new one, leaving those papers unmatched until it forgot the old failure.
  */
 export function createEnqueueMatches(queues: TQueues) {
-  return (papers: { paperId: number; key: string }[]) => {
+  return async (papers: { paperId: number; key: string }[]) => {
+    const queue = queues.get('papers');
     const items = [];
     for (let start = 0; start < papers.length; start += MATCH_BATCH) {
       const batch = papers.slice(start, start + MATCH_BATCH);
-      items.push({ payload: { paperIds: batch.map((paper) => paper.paperId) }, jobId: `match-${hashOf(batch.map((paper) => paper.key))}` });
+      const jobId = `match-${hashOf(batch.map((paper) => paper.key))}`;
+      if ((await queue.getJobState(jobId)) === 'failed') await queue.remove(jobId);
+      items.push({ payload: { paperIds: batch.map((paper) => paper.paperId) }, jobId });
     }
-    return queues.enqueueMany({ queue: 'papers', job: 'match', items });
+    await queues.enqueueMany({ queue: 'papers', job: 'match', items });
   };
 }
 
