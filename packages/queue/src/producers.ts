@@ -30,7 +30,7 @@ const MATCH_BATCH = 100;
  * failed job of the same name is removed first: BullMQ keeps failed jobs for days and would
  * silently ignore the new one, leaving those papers unmatched until it forgot the old failure.
  */
-export function createEnqueueMatches(queues: TQueues) {
+export function createEnqueueMatches(queues: TQueues, { traceId }: { traceId?: string } = {}) {
   return async (papers: { paperId: number; key: string }[]) => {
     const queue = queues.get('papers');
     const items = [];
@@ -38,7 +38,7 @@ export function createEnqueueMatches(queues: TQueues) {
       const batch = papers.slice(start, start + MATCH_BATCH);
       const jobId = `match-${hashOf(batch.map((paper) => paper.key))}`;
       if ((await queue.getJobState(jobId)) === 'failed') await queue.remove(jobId);
-      items.push({ payload: { paperIds: batch.map((paper) => paper.paperId) }, jobId });
+      items.push({ payload: { paperIds: batch.map((paper) => paper.paperId), traceId }, jobId });
     }
     await queues.enqueueMany({ queue: 'papers', job: 'match', items });
   };

@@ -1,9 +1,9 @@
 import { createDigestComposerFromConfig } from '@paperboy/domain';
 import { compileDigestTemplate } from '@paperboy/email';
-import type { Logger } from '@paperboy/logger';
+import { withLogFields, type Logger } from '@paperboy/logger';
 import type { TMetrics } from '@paperboy/metrics';
 import { createQueueWorker } from '@paperboy/queue';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { TWorkerDeps } from './deps.ts';
 import { createDigestRunHandlers, createDigestSendHandlers } from './jobs/digests.jobs.ts';
 import { createEmailHandlers } from './jobs/email.jobs.ts';
@@ -13,7 +13,9 @@ import { instrumentMailer, instrumentWorker } from './instrumentation.ts';
 /** One BullMQ worker per queue, each adapting its jobs to the handlers built here once. */
 export async function createWorkers({ deps, metrics }: { deps: TWorkerDeps; metrics: TMetrics }): Promise<Worker[]> {
   const { config } = deps;
-  const common = { redisUrl: config.redis.url, prefix: config.redis.queuePrefix };
+  // Every line a job's handlers log carries its trace id (the request that queued it) and job id.
+  const around = (job: Job, run: () => Promise<unknown>) => withLogFields({ traceId: (job.data as { traceId?: string }).traceId, jobId: job.id }, run);
+  const common = { redisUrl: config.redis.url, prefix: config.redis.queuePrefix, around };
   // One mailer wrapper per kind, so emails and SMTP latency are counted by kind.
   const mailerFor = (kind: 'confirmation' | 'manage-preferences' | 'digest') => instrumentMailer({ mailer: deps.mailer, metrics, kind });
   const composer = createDigestComposerFromConfig({ db: deps.db, config, template: await compileDigestTemplate() });

@@ -48,7 +48,7 @@ export const digestRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (ap
   // Step two: the confirm button on the dry-run page.
   app.post('/admin/digests', { preValidation: checkCsrf, schema: { hide: true, body: ZFrequencyForm } }, async (request, reply) => {
     const { run } = await createRun({ db: app.db, frequency: request.body.frequency, trigger: 'admin', isDryRun: false, now: new Date(), settings });
-    await app.queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id }, jobId: `start-${run.id}` });
+    await app.queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id, traceId: request.id }, jobId: `start-${run.id}` });
     // The run id is what the worker's job lines carry (jobId start-<runId>): grep one to find the other.
     request.log.info({ runId: run.id, planned: run.plannedCount }, 'digest run started from the console');
     return seeOther(reply, `/admin/digests/runs/${run.id}`, 'started');

@@ -52,7 +52,7 @@ export const paperRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
       throw new AppError({ code: 'papers.unparseable', status: 400, message: 'Choose a file to upload.' });
     }
     const body = (await file.toBuffer()).toString('utf8');
-    const result = await ingestPapers({ db: app.db, body, contentType: contentTypeOf(file), enqueueMatches: createEnqueueMatches(app.queues) });
+    const result = await ingestPapers({ db: app.db, body, contentType: contentTypeOf(file), enqueueMatches: createEnqueueMatches(app.queues, { traceId: request.id }) });
     request.log.info({ format: result.format, stored: result.stored, rejected: result.rejected.length }, 'papers uploaded from the console');
     return view(reply, 'papers', await showPapers({ page: 1 }, { ...result, filename: file.filename }));
   });

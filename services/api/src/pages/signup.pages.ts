@@ -40,7 +40,7 @@ export const signupPages: FastifyPluginAsyncZod<TPageOptions> = async (app, { re
           db: app.db,
           secretKey: app.config.security.secretKey,
           confirmationResendMs: subscriptions.confirmationResendMs,
-          enqueueEmail: enqueueSubscriptionEmail(app),
+          enqueueEmail: enqueueSubscriptionEmail(app, request.id),
           input: parsed.data,
           origin: requestOrigin(request),
         });

@@ -79,7 +79,7 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { frequency = 'weekly', dryRun = false } = request.body ?? {};
       const { run } = await createRun({ db: app.db, frequency, trigger: 'admin', isDryRun: dryRun, now: new Date(), settings });
-      if (!dryRun) await app.queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id }, jobId: `start-${run.id}` });
+      if (!dryRun) await app.queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id, traceId: request.id }, jobId: `start-${run.id}` });
       return reply.code(201).send({ run: toRun(run) });
     },
   );

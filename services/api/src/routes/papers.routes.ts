@@ -99,7 +99,7 @@ export const papersRoutes: FastifyPluginAsyncZod = async (app) => {
         contentType = /\.(jsonl|ndjson)$/i.test(file.filename) ? 'application/x-ndjson' : /\.(xml|atom)$/i.test(file.filename) ? 'application/atom+xml' : file.mimetype;
       }
       if (typeof body !== 'string') throw new AppError({ code: 'papers.unparseable', status: 400, message: 'The body is empty.' });
-      return ingestPapers({ db: app.db, body, contentType, enqueueMatches: createEnqueueMatches(app.queues) });
+      return ingestPapers({ db: app.db, body, contentType, enqueueMatches: createEnqueueMatches(app.queues, { traceId: request.id }) });
     },
   );
 

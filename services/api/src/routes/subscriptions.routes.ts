@@ -7,11 +7,11 @@ export function requestOrigin(request: FastifyRequest): TRequestOrigin {
   return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
 }
 
-export function enqueueSubscriptionEmail(app: FastifyInstance): TEnqueueSubscriptionEmail {
+export function enqueueSubscriptionEmail(app: FastifyInstance, traceId?: string): TEnqueueSubscriptionEmail {
   return async ({ job, subscriberId, jobId }) => {
     // BullMQ waits for a connection that is down instead of failing; refuse at once so the API answers 503.
     if (app.redis.status !== 'ready') throw new Error(`Redis connection is ${app.redis.status}`);
-    await app.queues.enqueue({ queue: 'email', job, payload: { subscriberId }, jobId });
+    await app.queues.enqueue({ queue: 'email', job, payload: { subscriberId, traceId }, jobId });
   };
 }
 
@@ -46,7 +46,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod = async (app) => {
         db: app.db,
         secretKey: app.config.security.secretKey,
         confirmationResendMs: app.config.subscriptions.confirmationResendMs,
-        enqueueEmail: enqueueSubscriptionEmail(app),
+        enqueueEmail: enqueueSubscriptionEmail(app, request.id),
         input: request.body,
         origin: requestOrigin(request),
       });
