@@ -40,6 +40,10 @@ export const digestRuns = pgTable(
     state: digestRunState('state').notNull().default('planned'),
     plannedCount: integer('planned_count').notNull().default(0),
     skippedCount: integer('skipped_count').notNull().default(0),
+    // Readers left out because they were already sent a digest of this period (0 when forced).
+    alreadyMailedCount: integer('already_mailed_count').notNull().default(0),
+    // An admin asked to mail again readers already mailed this period.
+    isForced: boolean('is_forced').notNull().default(false),
     sentCount: integer('sent_count').notNull().default(0),
     failedCount: integer('failed_count').notNull().default(0),
     pauseReason: text('pause_reason'),

@@ -20,7 +20,8 @@ import { findSubscriberIdByEmail } from './admin.queries.ts';
 import { seeOther, type TAdminRouteOptions, type TNotice } from './admin.view.ts';
 
 const ZRunParams = z.object({ id: z.uuid() });
-const ZFrequencyForm = z.object({ frequency: z.enum(['daily', 'weekly']), _csrf: z.string().optional() });
+// `force` is the "send again to readers already mailed this period" checkbox: present only when ticked.
+const ZFrequencyForm = z.object({ frequency: z.enum(['daily', 'weekly']), force: z.literal('on').optional(), _csrf: z.string().optional() });
 const ACTIVE_STATES = new Set(['planned', 'sending']);
 const REFRESH_SECONDS = 2;
 
@@ -40,14 +41,15 @@ export const digestRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (ap
 
   // Step one of a run: plan it inside a rolled-back transaction and show the counts.
   app.post('/admin/digests/dry-run', { preValidation: checkCsrf, schema: { hide: true, body: ZFrequencyForm } }, async (request, reply) => {
-    const { frequency } = request.body;
-    const { run } = await createRun({ db: app.db, frequency, trigger: 'admin', isDryRun: true, now: new Date(), settings });
+    const { frequency, force } = request.body;
+    const { run } = await createRun({ db: app.db, frequency, trigger: 'admin', isDryRun: true, force: force === 'on', now: new Date(), settings });
     return view(reply, 'dry-run', { section: 'digests', run, eligible: run.plannedCount + run.skippedCount });
   });
 
   // Step two: the confirm button on the dry-run page.
   app.post('/admin/digests', { preValidation: checkCsrf, schema: { hide: true, body: ZFrequencyForm } }, async (request, reply) => {
-    const { run } = await createRun({ db: app.db, frequency: request.body.frequency, trigger: 'admin', isDryRun: false, now: new Date(), settings });
+    const { frequency, force } = request.body;
+    const { run } = await createRun({ db: app.db, frequency, trigger: 'admin', isDryRun: false, force: force === 'on', now: new Date(), settings });
     await app.queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id, traceId: request.id }, jobId: `start-${run.id}` });
     // The run id is what the worker's job lines carry (jobId start-<runId>): grep one to find the other.
     request.log.info({ runId: run.id, planned: run.plannedCount }, 'digest run started from the console');
