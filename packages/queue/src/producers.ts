@@ -9,12 +9,12 @@ import type { TQueues } from './queues.ts';
  * still sent once. (Ids derived from the rows would be ignored by BullMQ while a finished job
  * with the same id is kept, and a paused-then-resumed run would stall.)
  */
-export function createEnqueueSends(queues: TQueues, { batchSize }: { batchSize: number }) {
+export function createEnqueueSends(queues: TQueues, { batchSize, traceId }: { batchSize: number; traceId?: string }) {
   return ({ runId, deliveries }: { runId: string; deliveries: { deliveryId: string }[] }) => {
     const items = [];
     for (let start = 0; start < deliveries.length; start += batchSize) {
       const batch = deliveries.slice(start, start + batchSize);
-      items.push({ payload: { runId, deliveryIds: batch.map((item) => item.deliveryId) }, jobId: `send-${runId}-${randomUUID()}` });
+      items.push({ payload: { runId, deliveryIds: batch.map((item) => item.deliveryId), traceId }, jobId: `send-${runId}-${randomUUID()}` });
     }
     return queues.enqueueMany({ queue: 'digest-sends', job: 'send', items });
   };
