@@ -55,6 +55,13 @@ describe('the worker healthcheck', () => {
     expect(await healthcheckExitCode()).toBe(1);
   });
 
+  it('a live worker process whose heartbeat expired (it stopped taking jobs) is unhealthy', async () => {
+    const worker = { host: hostname(), pid: process.pid };
+    await recordHeartbeat({ redis, prefix, worker });
+    await redis.del(heartbeatKey({ prefix, worker }));
+    expect(await healthcheckExitCode()).toBe(1);
+  });
+
   it('with no heartbeat at all, is unhealthy', async () => {
     expect(await healthcheckExitCode()).toBe(1);
   });

@@ -20,9 +20,16 @@ export function heartbeatKey({ prefix, worker }: { prefix: string; worker: TWork
   return `${prefix}:worker-heartbeat:${worker.host}:${worker.pid}`;
 }
 
+/** The process ids of a host's workers, so its healthcheck reads a few keys instead of scanning Redis. */
+function hostWorkersKey({ prefix, host }: { prefix: string; host: string }): string {
+  return `${prefix}:worker-heartbeats:${host}`;
+}
+
 export async function recordHeartbeat({ redis, prefix, worker }: { redis: Redis; prefix: string; worker: TWorkerIdentity }) {
   const beat = JSON.stringify({ workerId: workerIdOf(worker), at: new Date().toISOString() });
-  await redis.set(heartbeatKey({ prefix, worker }), beat, 'PX', HEARTBEAT_EVERY_MS * 3);
+  const ttlMs = HEARTBEAT_EVERY_MS * 3;
+  const hostKey = hostWorkersKey({ prefix, host: worker.host });
+  await redis.multi().set(heartbeatKey({ prefix, worker }), beat, 'PX', ttlMs).sadd(hostKey, String(worker.pid)).pexpire(hostKey, ttlMs).exec();
 }
 
 /**
@@ -74,13 +81,11 @@ export async function hasOwnHeartbeat({
   host: string;
   isAlive: (pid: number) => boolean;
 }): Promise<boolean> {
-  const pattern = `${prefix}:worker-heartbeat:${host}:*`;
-  for (let cursor = '0'; ; ) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
-    if (keys.some((key) => isAlive(Number(key.slice(key.lastIndexOf(':') + 1))))) return true;
-    if (next === '0') return false;
-    cursor = next;
+  const pids = (await redis.smembers(hostWorkersKey({ prefix, host }))).map(Number).filter((pid) => isAlive(pid));
+  for (const pid of pids) {
+    if (await redis.exists(heartbeatKey({ prefix, worker: { host, pid } }))) return true;
   }
+  return false;
 }
 
 /** Whether a process of this machine (or container) with this id is running. */
