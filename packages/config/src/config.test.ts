@@ -30,16 +30,6 @@ describe('loadConfig', () => {
     expect(config.worker.concurrency).toBe(4);
   });
 
-  it('refuses a send lease shorter than twice the time a rate-limited worker needs for what it claims', () => {
-    // 4 jobs each holding 2 x 5 connections = 10 claimed deliveries, at 2 messages/s, is 20 s of
-    // sending: the lease must be at least 40 s.
-    const env = { SMTP_RATE_PER_SECOND: '2', DIGEST_SEND_CONCURRENCY: '4', DIGEST_SEND_BATCH_SIZE: '50', SMTP_MAX_CONNECTIONS: '5' };
-    expect(problemsFor({ ...env, DIGEST_SEND_LEASE_MS: '39000' })).toEqual([
-      'DIGEST_SEND_LEASE_MS: must be at least 40000 at SMTP_RATE_PER_SECOND=2 (twice the time to send the DIGEST_SEND_CONCURRENCY groups a worker claims at once)',
-    ]);
-    expect(loadConfig({ env: { ...env, DIGEST_SEND_LEASE_MS: '40000' } }).digests).toMatchObject({ leaseMs: 40_000, sendInFlight: 10 });
-  });
-
   it('when PORT is not a port number, names PORT in the error', () => {
     const problems = problemsFor({ PORT: 'eighty' });
     expect(problems).toHaveLength(1);

@@ -79,7 +79,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(errorHandlerPlugin);
-  await app.register(databasePlugin, { url: config.database.url, poolSize: config.database.poolSize });
+  await app.register(databasePlugin, config.database);
   await app.register(queuesPlugin, { url: config.redis.url, prefix: config.redis.queuePrefix });
   await app.register(servicesPlugin);
   await app.register(metricsPlugin, { token: config.security.metricsToken });

@@ -1,4 +1,5 @@
 import type { TDatabase, TDb } from '@paperboy/db';
+import { withTimeout } from '@paperboy/runtime';
 import { createFeedbackRepository } from '../feedback/feedback.repository.ts';
 import { hashEmail } from './subscriptions.email-hash.ts';
 import { signupNotQueuedError, unknownTopicsError } from './subscriptions.errors.ts';
@@ -173,18 +174,13 @@ async function queueSignupEmail({
   intervalMs: number;
 }) {
   const jobId = `${decision.job}-${decision.subscriber.id}-${Math.floor(now.getTime() / intervalMs)}`;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      enqueueEmail({ job: decision.job, subscriberId: decision.subscriber.id, jobId }),
-      // A queue that neither accepts nor refuses must not hold the request: answer 503 instead.
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-      }),
-    ]);
+    // A queue that neither accepts nor refuses must not hold the request: answer 503 instead.
+    await withTimeout(enqueueEmail({ job: decision.job, subscriberId: decision.subscriber.id, jobId }), {
+      timeoutMs: ENQUEUE_TIMEOUT_MS,
+      message: `enqueue took longer than ${ENQUEUE_TIMEOUT_MS} ms`,
+    });
   } catch (error) {
     throw signupNotQueuedError(error);
-  } finally {
-    clearTimeout(timer);
   }
 }

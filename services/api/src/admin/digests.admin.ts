@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { seeOther, type TAdminRouteOptions, type TNotice } from './admin.view.ts';
 
 const ZRunParams = z.object({ id: z.uuid() });
-const ZFrequencyForm = z.object({ frequency: z.enum(['daily', 'weekly']), _csrf: z.string().optional() });
+// `force` is the "send again to readers already mailed this period" checkbox: present only when ticked.
+const ZFrequencyForm = z.object({ frequency: z.enum(['daily', 'weekly']), force: z.literal('on').optional(), _csrf: z.string().optional() });
 const ACTIVE_STATES = new Set(['planned', 'sending']);
 const REFRESH_SECONDS = 2;
 
@@ -19,13 +20,13 @@ export const digestRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (ap
 
   // Step one of a run: plan it inside a rolled-back transaction and show the counts.
   app.post('/admin/digests/dry-run', { preValidation: checkCsrf, schema: { hide: true, body: ZFrequencyForm } }, async (request, reply) => {
-    const { run } = await digests.create({ frequency: request.body.frequency, isDryRun: true });
+    const { run } = await digests.create({ frequency: request.body.frequency, isDryRun: true, force: request.body.force === 'on' });
     return view(reply, 'dry-run', { section: 'digests', run, eligible: run.plannedCount + run.skippedCount });
   });
 
   // Step two: the confirm button on the dry-run page.
   app.post('/admin/digests', { preValidation: checkCsrf, schema: { hide: true, body: ZFrequencyForm } }, async (request, reply) => {
-    const { run } = await digests.create({ frequency: request.body.frequency, isDryRun: false });
+    const { run } = await digests.create({ frequency: request.body.frequency, isDryRun: false, force: request.body.force === 'on', traceId: request.id });
     // The run id is what the worker's job lines carry (jobId start-<runId>): grep one to find the other.
     request.log.info({ runId: run.id, planned: run.plannedCount }, 'digest run started from the console');
     return seeOther(reply, `/admin/digests/runs/${run.id}`, 'started');

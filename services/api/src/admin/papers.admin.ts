@@ -46,7 +46,7 @@ export const paperRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
       throw new AppError({ code: 'papers.unparseable', status: 400, message: 'Choose a file to upload.' });
     }
     const body = (await file.toBuffer()).toString('utf8');
-    const result = await app.services.papers.ingest({ body, contentType: uploadContentType(file) });
+    const result = await app.services.papers.ingest({ body, contentType: uploadContentType(file), traceId: request.id });
     request.log.info({ format: result.format, stored: result.stored, rejected: result.rejected.length }, 'papers uploaded from the console');
     return view(reply, 'papers', await showPapers({ page: 1 }, { ...result, filename: file.filename }));
   });

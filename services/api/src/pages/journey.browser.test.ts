@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { subscribers } from '@paperboy/db';
 import { configFor, getFreePort, startSmtpCatcher, useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';

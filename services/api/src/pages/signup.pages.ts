@@ -36,7 +36,7 @@ export const signupPages: FastifyPluginAsyncZod<TPageOptions> = async (app, { re
       const parsed = ZSignupInput.safeParse(formToInput(values));
       if (!parsed.success) return showForm(reply, { values, errors: fieldErrors(parsed.error, values), status: 400 });
       try {
-        await app.services.signups.signup({ input: parsed.data, origin: requestOrigin(request) });
+        await app.services.signups.signup({ input: parsed.data, origin: requestOrigin(request), traceId: request.id });
       } catch (error) {
         const errors = appFieldErrors(error);
         if (errors) return showForm(reply, { values, errors, status: 400 });

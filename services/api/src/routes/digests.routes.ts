@@ -13,6 +13,8 @@ const ZRun = z.object({
   periodEnd: z.date(),
   plannedCount: z.number().int(),
   skippedCount: z.number().int(),
+  alreadyMailedCount: z.number().int().describe('readers left out because they were already sent a digest this period'),
+  isForced: z.boolean(),
   sentCount: z.number().int(),
   failedCount: z.number().int(),
   pauseReason: z.string().nullable(),
@@ -57,15 +59,19 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
           'Plans one delivery per eligible subscriber. A dry run reports the counts and records no deliveries. A real run is started by the worker.',
         security: [{ admin: [] }],
         body: z
-          .object({ frequency: z.enum(['daily', 'weekly']).default('weekly'), dryRun: z.boolean().default(false) })
+          .object({
+            frequency: z.enum(['daily', 'weekly']).default('weekly'),
+            dryRun: z.boolean().default(false),
+            force: z.boolean().default(false).describe('also mail readers already sent a digest this period'),
+          })
           .strict()
           .nullish(),
         response: { 201: z.object({ run: ZRun }), ...errors },
       },
     },
     async (request, reply) => {
-      const { frequency = 'weekly', dryRun = false } = request.body ?? {};
-      const { run } = await digests.create({ frequency, isDryRun: dryRun });
+      const { frequency = 'weekly', dryRun = false, force = false } = request.body ?? {};
+      const { run } = await digests.create({ frequency, isDryRun: dryRun, force, traceId: request.id });
       return reply.code(201).send({ run: toRun(run) });
     },
   );

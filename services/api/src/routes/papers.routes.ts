@@ -95,7 +95,7 @@ export const papersRoutes: FastifyPluginAsyncZod = async (app) => {
         contentType = uploadContentType(file);
       }
       if (typeof body !== 'string') throw new AppError({ code: 'papers.unparseable', status: 400, message: 'The body is empty.' });
-      return app.services.papers.ingest({ body, contentType });
+      return app.services.papers.ingest({ body, contentType, traceId: request.id });
     },
   );
 

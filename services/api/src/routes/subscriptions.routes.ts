@@ -21,7 +21,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await app.services.signups.signup({ input: request.body, origin: requestOrigin(request) });
+      await app.services.signups.signup({ input: request.body, origin: requestOrigin(request), traceId: request.id });
       return reply.code(202).send(SIGNUP_ACCEPTED);
     },
   );

@@ -29,10 +29,13 @@ export function createDigestService({ db, queues, config }: { db: TDb; queues: T
   const getComposer = () => (composer ??= compileDigestTemplate().then((template) => createDigestComposerFromConfig({ db, config, template })));
 
   return {
-    /** Plans a run; a real one is handed to the worker at once (jobId start-<runId>), a dry run only counts. */
-    create: async ({ frequency, isDryRun }: { frequency: 'daily' | 'weekly'; isDryRun: boolean }) => {
-      const { run } = await createRun({ db, frequency, trigger: 'admin', isDryRun, now: new Date(), settings });
-      if (!isDryRun) await queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id }, jobId: `start-${run.id}` });
+    /**
+     * Plans a run; a real one is handed to the worker at once (jobId start-<runId>), a dry run only
+     * counts. `force` also mails readers already sent a digest this period.
+     */
+    create: async ({ frequency, isDryRun, force = false, traceId }: { frequency: 'daily' | 'weekly'; isDryRun: boolean; force?: boolean; traceId?: string }) => {
+      const { run } = await createRun({ db, frequency, trigger: 'admin', isDryRun, force, now: new Date(), settings });
+      if (!isDryRun) await queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id, traceId }, jobId: `start-${run.id}` });
       return { run };
     },
     list: (page: { limit: number; offset: number }) => createDigestsRepository({ db }).listRuns(page),

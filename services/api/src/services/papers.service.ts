@@ -17,9 +17,10 @@ export type TPaperService = ReturnType<typeof createPaperService>;
 
 /** Paper ingest and listing, as the JSON API and the console's upload both use them. */
 export function createPaperService({ db, queues }: { db: TDb; queues: TQueues }) {
-  const enqueueMatches = createEnqueueMatches(queues);
   return {
-    ingest: ({ body, contentType }: { body: string; contentType: string }) => ingestPapers({ db, body, contentType, enqueueMatches }),
+    /** `traceId` (the request's id) follows the match jobs into the worker's log lines. */
+    ingest: ({ body, contentType, traceId }: { body: string; contentType: string; traceId?: string }) =>
+      ingestPapers({ db, body, contentType, enqueueMatches: createEnqueueMatches(queues, { traceId }) }),
     list: (query: { q?: string; topic?: string; page: number; pageSize: number }) => createPapersRepository({ db }).listPapers(query),
   };
 }

@@ -11,12 +11,13 @@ export function createSignupService({ db, queues, config, log }: { db: TDatabase
   const enqueueLikedPaperFetch = createLikedPaperLookup({ queues, log });
   return {
     enqueueLikedPaperFetch,
-    signup: ({ input, origin }: { input: TSignupInput; origin: TRequestOrigin }) =>
+    /** `traceId` (the request's id) follows the confirmation job into the worker's log lines. */
+    signup: ({ input, origin, traceId }: { input: TSignupInput; origin: TRequestOrigin; traceId?: string }) =>
       signup({
         db,
         secretKey: config.security.secretKey,
         confirmationResendMs: config.subscriptions.confirmationResendMs,
-        enqueueEmail: ({ job, subscriberId, jobId }) => queues.enqueue({ queue: 'email', job, payload: { subscriberId }, jobId }),
+        enqueueEmail: ({ job, subscriberId, jobId }) => queues.enqueue({ queue: 'email', job, payload: { subscriberId, traceId }, jobId }),
         enqueueLikedPaperFetch,
         input,
         origin,

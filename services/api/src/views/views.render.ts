@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import Handlebars from 'handlebars';
 
 /** The public pages, under services/api/src/pages/templates. */
