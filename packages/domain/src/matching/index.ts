@@ -7,3 +7,5 @@ export { evaluateMatching, formatEvaluation } from './matching.eval.ts';
 export type { TEvaluation, TTopicScore } from './matching.eval.ts';
 export { findCandidates, rankedCandidatesSql, rankOf, RANKING } from './matching.candidates.ts';
 export type { TCandidate, TCandidateReason } from './matching.candidates.ts';
+export { buildVocabulary, cosine, createTextVectorizer, dot, dotDense, FEATURES, ngramCounts, norm, normalize, textNgrams, textTokens, weightedSum } from './matching.features.ts';
+export type { TPaperText, TSparseVector, TTextVectorizer, TTextVocabulary } from './matching.features.ts';
