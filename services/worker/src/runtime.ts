@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { TConfig } from '@paperboy/config';
 import { createDatabase } from '@paperboy/db';
-import { createDigestComposerFromConfig } from '@paperboy/domain';
+import { createDigestComposerFromConfig, loadTopicModel } from '@paperboy/domain';
 import { compileDigestTemplate, compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import { createMetrics, readQueueDepths, type TMetrics } from '@paperboy/metrics';
@@ -66,6 +66,7 @@ export function createWorkerRuntime({ config, logger }: { config: TConfig; logge
           dkim: config.digests.dkim,
         }),
         templates: await compileTransactionalTemplates(),
+        topicModel: await loadTopicModel(),
       };
 
       workers.push(

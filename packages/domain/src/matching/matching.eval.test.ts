@@ -3,6 +3,7 @@ import { repoPath } from '@paperboy/config';
 import { useTestContext } from '@paperboy/testing';
 import { describe, expect, it } from 'vitest';
 import { seedDatabase } from '../seed/seed.usecases.ts';
+import { loadTopicModel } from './matching.model.ts';
 import { evaluateMatching } from './matching.eval.ts';
 
 // What `npm run eval:matching` reports is micro-F1 0.88; the floor sits just below it so that a
@@ -13,7 +14,7 @@ describe('matching quality on the labelled sample papers', () => {
   const context = useTestContext();
 
   it(`keeps micro-F1 at or above ${MICRO_F1_FLOOR}`, async () => {
-    await seedDatabase({ db: context.database.db });
+    await seedDatabase({ db: context.database.db, model: await loadTopicModel() });
     const labels = JSON.parse(readFileSync(repoPath('seeds', 'labels.json'), 'utf8')) as Record<string, string[]>;
     const evaluation = await evaluateMatching({ db: context.database.db, labels });
     expect(evaluation.micro.f1).toBeGreaterThanOrEqual(MICRO_F1_FLOOR);

@@ -37,14 +37,35 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
+/** The kept words of `text` as written, each with its stem. */
+function words(text: string): { word: string; stem: string }[] {
+  const kept: { word: string; stem: string }[] = [];
+  for (const word of text.split(/[^A-Za-z0-9]+/)) {
+    const lower = word.toLowerCase();
+    if (lower.length < 2 || STOP_WORDS.has(lower) || /^\d+$/.test(lower)) continue;
+    kept.push({ word, stem: stemmer(lower) });
+  }
+  return kept;
+}
+
 /** Lower-cased, stemmed words of `text`, without stop words, numbers or single letters. */
 export function textTokens(text: string): string[] {
-  const tokens: string[] = [];
-  for (const word of text.toLowerCase().split(/[^a-z0-9]+/)) {
-    if (word.length < 2 || STOP_WORDS.has(word) || /^\d+$/.test(word)) continue;
-    tokens.push(stemmer(word));
+  return words(text).map((entry) => entry.stem);
+}
+
+/**
+ * The words of the paper that an n-gram stands for ("diffus model" → "diffusion models"), first
+ * occurrence in the title, then the abstract; the n-gram itself when the paper does not contain it.
+ */
+export function ngramSurface(paper: TPaperText, ngram: string): string {
+  for (const text of [paper.title, paper.abstract]) {
+    const kept = words(text);
+    for (let i = 0; i < kept.length; i += 1) {
+      if (kept[i]!.stem === ngram) return kept[i]!.word;
+      if (i > 0 && `${kept[i - 1]!.stem} ${kept[i]!.stem}` === ngram) return `${kept[i - 1]!.word} ${kept[i]!.word}`;
+    }
   }
-  return tokens;
+  return ngram;
 }
 
 /** Unigrams and the bigrams of neighbouring kept words, with repeats. */
