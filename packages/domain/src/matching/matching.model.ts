@@ -25,6 +25,8 @@ export const ZTopicModel = z.object({
     .object({ terms: z.array(z.string()), idf: z.array(z.number().positive()), titleWeight: z.number().positive() })
     .refine((v) => v.terms.length === v.idf.length, 'terms and idf differ in length'),
   categories: z.array(z.string()),
+  /** The topics whose term-list scores every topic's model also sees ("image codec" terms argue against model compression). */
+  termTopics: z.array(z.string()),
   implications: z.record(z.string(), z.array(z.string())),
   topics: z.array(
     z.object({
@@ -36,6 +38,8 @@ export const ZTopicModel = z.object({
       category: ZSparse,
       /** Over `termFeatures(...)`. */
       termList: z.array(z.number()),
+      /** Over `termTopics`, of `ln(1 + score)`; 0 at the topic's own slug, which `termList` covers. */
+      otherTermLists: z.array(z.number()),
       /** Probability at or above which the paper belongs to the topic, chosen by cross-validation. */
       threshold: z.number().min(0).max(1),
     }),
@@ -59,7 +63,7 @@ export type TTopicScorer = {
   slug: string;
   threshold: number;
   /** Probability that the paper belongs to the topic. */
-  probability: (input: { text: TSparseVector; categories: string[]; hit: TTermHit | undefined }) => number;
+  probability: (input: { text: TSparseVector; categories: string[]; hits: Map<string, TTermHit> }) => number;
   /** The text n-grams that pushed the paper most towards the topic, strongest first. */
   topNgrams: (text: TSparseVector, count: number) => string[];
 };
@@ -87,11 +91,14 @@ function createScorer(topic: TTopicModelArtifact['topics'][number], artifact: TT
   return {
     slug: topic.slug,
     threshold: topic.threshold,
-    probability: ({ text, categories, hit }) => {
+    probability: ({ text, categories, hits }) => {
       let logit = topic.bias + dotDense(text, textWeights);
       for (const category of categories) logit += categoryWeights.get(category) ?? 0;
-      termFeatures(hit).forEach((value, k) => {
+      termFeatures(hits.get(topic.slug)).forEach((value, k) => {
         logit += value * (topic.termList[k] ?? 0);
+      });
+      artifact.termTopics.forEach((slug, k) => {
+        if (slug !== topic.slug) logit += Math.log1p(hits.get(slug)?.score ?? 0) * (topic.otherTermLists[k] ?? 0);
       });
       return sigmoid(logit);
     },

@@ -16,8 +16,14 @@ export type TTrainingPaper = TPaperText & {
 
 export const TRAINING = {
   /** Candidate L2 strengths (λ in ½λ‖w‖² added to the mean log-loss); cross-validation picks one. */
-  regularizations: [3e-4, 1e-3, 3e-3, 1e-2],
+  regularizations: [1e-4, 3e-4, 1e-3, 3e-3],
   iterations: 400,
+  /** Loss weight of a topic's positive papers relative to its negatives (most papers are negatives). */
+  positiveWeight: 1,
+  /** No threshold is set below this probability, however few positives a topic has. */
+  minThreshold: 0.15,
+  /** How far each topic's threshold is pulled towards the threshold best for all topics pooled (0: not at all). */
+  thresholdShrinkage: 0.6,
   /** A category seen in fewer training papers is no evidence. */
   minCategoryPapers: 2,
   /** Weights this small are dropped from the artifact: they change no decision. */
@@ -26,8 +32,22 @@ export const TRAINING = {
 
 type TRow = { x: TSparseVector; y: number };
 
-/** `nonNegativeFrom`: weights from this index on are kept ≥ 0 (projected gradient), for features that can only be evidence for the class. */
-function fitLogistic({ rows, dimension, lambda, iterations, nonNegativeFrom }: { rows: TRow[]; dimension: number; lambda: number; iterations: number; nonNegativeFrom: number }) {
+/** Weights in [nonNegativeFrom, nonNegativeTo) are kept ≥ 0 (projected gradient): features that can only be evidence for the class. */
+function fitLogistic({
+  rows,
+  dimension,
+  lambda,
+  iterations,
+  nonNegativeFrom,
+  nonNegativeTo,
+}: {
+  rows: TRow[];
+  dimension: number;
+  lambda: number;
+  iterations: number;
+  nonNegativeFrom: number;
+  nonNegativeTo: number;
+}) {
   const n = rows.length;
   // Step 1/L, L bounding the curvature of the mean log-loss (¼·max‖x‖², bias included) plus λ.
   const maxNorm = Math.max(1, ...rows.map((row) => 1 + row.x.values.reduce((sum, value) => sum + value * value, 0)));
@@ -44,14 +64,14 @@ function fitLogistic({ rows, dimension, lambda, iterations, nonNegativeFrom }: {
     for (const { x, y } of rows) {
       let logit = lookBias;
       for (let k = 0; k < x.indices.length; k += 1) logit += x.values[k]! * look[x.indices[k]!]!;
-      const error = (1 / (1 + Math.exp(-logit)) - y) / n;
+      const error = ((1 / (1 + Math.exp(-logit)) - y) * (y === 1 ? TRAINING.positiveWeight : 1)) / n;
       biasGradient += error;
       for (let k = 0; k < x.indices.length; k += 1) gradient[x.indices[k]!]! += error * x.values[k]!;
     }
     const momentum = iteration / (iteration + 3);
     for (let d = 0; d < dimension; d += 1) {
       const stepped = look[d]! - step * gradient[d]!;
-      const next = d >= nonNegativeFrom ? Math.max(0, stepped) : stepped;
+      const next = d >= nonNegativeFrom && d < nonNegativeTo ? Math.max(0, stepped) : stepped;
       look[d] = next + momentum * (next - weights[d]!);
       weights[d] = next;
     }
@@ -81,7 +101,7 @@ export const labelsOf = (paper: TTrainingPaper) => withImplications(paper.topics
 
 /**
  * Fits every topic on `papers` with L2 strength `lambda`. Thresholds are left at 0.5: the
- * caller sets them from cross-validation. The feature layout is [text | categories | term list].
+ * caller sets them from cross-validation. The feature layout is [text | categories | own term list | other topics' term scores].
  */
 export function fitTopicModel({
   papers,
@@ -109,7 +129,7 @@ export function fitTopicModel({
   });
   const topics = slugs.map((slug) => {
     const rows = base.map((paper) => {
-      const terms = termFeatures(paper.hits.get(slug));
+      const terms = [...termFeatures(paper.hits.get(slug)), ...slugs.map((other) => (other === slug ? 0 : Math.log1p(paper.hits.get(other)?.score ?? 0)))];
       return {
         x: { indices: [...paper.indices, ...terms.map((_, k) => termStart + k)], values: [...paper.values, ...terms] },
         y: paper.labels.has(slug) ? 1 : 0,
@@ -117,11 +137,12 @@ export function fitTopicModel({
     });
     const { weights, bias } = fitLogistic({
       rows,
-      dimension: termStart + 3,
+      dimension: termStart + 3 + slugs.length,
       lambda,
       iterations: TRAINING.iterations,
       // More term-list evidence never argues against the topic, so an admin's added term can only pull papers in.
       nonNegativeFrom: termStart,
+      nonNegativeTo: termStart + 3,
     });
     return {
       slug,
@@ -129,6 +150,7 @@ export function fitTopicModel({
       text: sparseOf(weights, 0, textSize),
       category: sparseOf(weights, textSize, termStart),
       termList: Array.from(weights.subarray(termStart, termStart + 3), round),
+      otherTermLists: Array.from(weights.subarray(termStart + 3, termStart + 3 + slugs.length), round),
       threshold: 0.5,
     };
   });
@@ -140,6 +162,7 @@ export function fitTopicModel({
     regularization: lambda,
     features: { ...features, idf: features.idf.map((value) => Number(value.toFixed(4))) },
     categories,
+    termTopics: slugs,
     implications: TOPIC_IMPLICATIONS,
     topics,
   };

@@ -1,5 +1,5 @@
 import { keywords, paperKeywords, papers, paperTopics, topics, sqlArray, type TDb } from '@paperboy/db';
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, inArray, sql, type SQL } from 'drizzle-orm';
 import { compileTerms } from './matching.terms.ts';
 import { MATCHING, scoredMatchesSql } from './matching.scoring.ts';
 import type { TTermHit, TTopicModel } from './matching.model.ts';
@@ -101,14 +101,15 @@ export async function rescoreTopic({ db, model, topicId, since }: { db: TDb; mod
     const allTopics = await tx.select({ id: topics.id, slug: topics.slug, terms: topics.terms }).from(topics);
     const topic = allTopics.find((row) => row.id === topicId);
     if (!topic) return { matched: 0 };
-    const topicRows = allTopics.filter((row) => row.id === topicId || (model.implications[row.slug] ?? []).includes(topic.slug));
+    const deciding = allTopics.filter((row) => row.id === topicId || (model.implications[row.slug] ?? []).includes(topic.slug));
     const inWindow = sql`p.ingested_at >= ${since.toISOString()}`;
     const recent = await tx
       .select({ id: papers.id, title: papers.title, abstract: papers.abstract, categories: papers.categories })
       .from(papers)
       .where(sql`${papers.ingestedAt} >= ${since.toISOString()}`);
-    const hits = await readTermHits({ db: tx, topicRows, paperScope: inWindow });
-    const matches = predictTopicMatches({ model, papers: recent, topics: topicRows, hits }).filter((match) => match.topicId === topicId);
+    const hits = await readTermHits({ db: tx, topicRows: allTopics, paperScope: inWindow });
+    const only = new Set(deciding.map((row) => row.id));
+    const matches = predictTopicMatches({ model, papers: recent, topics: allTopics, hits, only }).filter((match) => match.topicId === topicId);
     await tx.execute(sql`
       delete from paper_topics pt using papers p
       where pt.paper_id = p.id and pt.topic_id = ${topicId} and ${inWindow}

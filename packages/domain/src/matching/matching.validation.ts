@@ -20,7 +20,7 @@ export function outOfFoldProbabilities({ papers, slugs, lambda }: { papers: TTra
     const model = createTopicModel(fitTopicModel({ papers: papers.filter((paper) => foldOf(paper.arxivId) !== fold), slugs, lambda, trainingDataHash: '0'.repeat(64) }));
     for (const paper of held) {
       const text = model.vectorizer.vectorize(paper);
-      const bySlug = new Map(slugs.map((slug) => [slug, model.scorers.get(slug)!.probability({ text, categories: paper.categories, hit: paper.hits.get(slug) })]));
+      const bySlug = new Map(slugs.map((slug) => [slug, model.scorers.get(slug)!.probability({ text, categories: paper.categories, hits: paper.hits })]));
       result.set(paper.arxivId, bySlug);
     }
   }
@@ -29,7 +29,8 @@ export function outOfFoldProbabilities({ papers, slugs, lambda }: { papers: TTra
 
 /**
  * The threshold with the best F1 over these (probability, label) pairs, placed halfway to the next
- * lower probability so that it does not sit on one training paper. 0.5 when there is no positive.
+ * lower probability so that it does not sit on one training paper, and never below
+ * `TRAINING.minThreshold`. 0.5 when there is no positive.
  */
 export function chooseThreshold(pairs: { probability: number; positive: boolean }[]): number {
   const positives = pairs.filter((pair) => pair.positive).length;
@@ -45,16 +46,16 @@ export function chooseThreshold(pairs: { probability: number; positive: boolean 
   });
   const at = sorted[best.index]!.probability;
   const below = sorted[best.index + 1]?.probability ?? 0;
-  return (at + below) / 2;
+  return Math.max(TRAINING.minThreshold, (at + below) / 2);
 }
 
 function thresholdsFrom({ probabilities, papers, slugs }: { probabilities: TProbabilities; papers: TTrainingPaper[]; slugs: string[] }) {
-  return new Map(
-    slugs.map((slug) => [
-      slug,
-      chooseThreshold(papers.filter((paper) => probabilities.has(paper.arxivId)).map((paper) => ({ probability: probabilities.get(paper.arxivId)!.get(slug)!, positive: labelsOf(paper).has(slug) }))),
-    ]),
-  );
+  const scored = papers.filter((paper) => probabilities.has(paper.arxivId));
+  const pairsOf = (slug: string) => scored.map((paper) => ({ probability: probabilities.get(paper.arxivId)!.get(slug)!, positive: labelsOf(paper).has(slug) }));
+  // Topics with few positives get noisy thresholds: each is pulled towards the one best for all topics pooled.
+  const pooled = chooseThreshold(slugs.flatMap(pairsOf));
+  const shrink = TRAINING.thresholdShrinkage;
+  return new Map(slugs.map((slug) => [slug, (1 - shrink) * chooseThreshold(pairsOf(slug)) + shrink * pooled]));
 }
 
 function predictedSets({ probabilities, papers, thresholdsFor }: { probabilities: TProbabilities; papers: TTrainingPaper[]; thresholdsFor: (paper: TTrainingPaper) => Map<string, number> }) {
