@@ -7,14 +7,13 @@
 // Exits 1 when the held-out micro-F1 is below --min-f1, or when the model was trained on other data.
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '@paperboy/config';
-import { describeConnectionError, papers as papersTable, type TDb } from '@paperboy/db';
+import { describeConnectionError, type TDb } from '@paperboy/db';
 import {
   crossValidatedPredictions,
   FOLDS,
-  evaluateMatching,
+  evaluateHeldOut,
   formatEvaluation,
   loadTopicModel,
-  matchPapers,
   MATCHING,
   readLabelledPapers,
   readSeedTopics,
@@ -23,10 +22,8 @@ import {
   toTrainingPapers,
   trainingDataHash,
   withImplications,
-  type TLabelledPaper,
   type TTopicModel,
 } from '@paperboy/domain';
-import { inArray } from 'drizzle-orm';
 import { withScratchDatabase } from './scratch-database.ts';
 
 const { values } = parseArgs({ options: { 'min-f1': { type: 'string' } } });
@@ -37,24 +34,16 @@ if (minF1 !== undefined && !(minF1 >= 0 && minF1 <= 1)) {
 }
 const config = loadConfigOrExit();
 
-const labelsOf = (papers: TLabelledPaper[], model: TTopicModel) => new Map(papers.map((paper) => [paper.arxivId, withImplications(paper.topics, model.implications)]));
-
 async function evaluate(db: TDb, model: TTopicModel) {
+  const { model: heldOutScore, termListsOnly } = await evaluateHeldOut({ db, model });
+  const { tuning } = readLabelledPapers();
+  await storeLabelledPapers({ db, labelled: tuning });
   const slugs = readSeedTopics().map((topic) => topic.slug);
-  const { tuning, heldOut } = readLabelledPapers();
-  await storeLabelledPapers({ db, labelled: [...tuning, ...heldOut] });
-  const heldOutRows = await db.select({ id: papersTable.id }).from(papersTable).where(inArray(papersTable.arxivId, heldOut.map((paper) => paper.arxivId)));
-  await matchPapers({ db, model, paperIds: heldOutRows.map((row) => row.id) });
-  const heldOutLabels = labelsOf(heldOut, model);
-  const heldOutScore = await evaluateMatching({ db, labels: Object.fromEntries([...heldOutLabels].map(([arxivId, set]) => [arxivId, [...set]])) });
-  const termListsOnly = new Map(
-    (await toTrainingPapers({ db, labelled: heldOut })).map((paper) => [paper.arxivId, new Set([...paper.hits].filter(([, hit]) => hit.score >= MATCHING.topicThreshold).map(([slug]) => slug))]),
-  );
-  const baseline = scoreTopicPredictions({ predicted: termListsOnly, actual: heldOutLabels, slugs });
   const predicted = crossValidatedPredictions({ papers: await toTrainingPapers({ db, labelled: tuning }), slugs, lambda: model.artifact.regularization });
-  const tuningScore = scoreTopicPredictions({ predicted, actual: labelsOf(tuning, model), slugs });
+  const actual = new Map(tuning.map((paper) => [paper.arxivId, withImplications(paper.topics, model.implications)]));
+  const tuningScore = scoreTopicPredictions({ predicted, actual, slugs });
   const isCurrent = model.artifact.trainingDataHash === trainingDataHash({ papers: tuning, topicTerms: readSeedTopics() });
-  return { heldOutScore, tuningScore, baseline, isCurrent };
+  return { heldOutScore, tuningScore, baseline: termListsOnly, isCurrent };
 }
 
 let failed = false;

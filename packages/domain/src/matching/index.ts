@@ -3,7 +3,7 @@ export type { TPaperMatch } from './matching.usecases.ts';
 export { MATCHING, scoredMatchesSql } from './matching.scoring.ts';
 export { compileTerm, compileTerms, isAcronym } from './matching.terms.ts';
 export type { TTermVariant } from './matching.terms.ts';
-export { evaluateMatching, formatEvaluation, scoreTopicPredictions } from './matching.eval.ts';
+export { evaluateHeldOut, evaluateMatching, formatEvaluation, scoreTopicPredictions } from './matching.eval.ts';
 export type { TConfusion, TEvaluation, TTopicScore } from './matching.eval.ts';
 export { findCandidates, rankedCandidatesSql, rankOf, RANKING } from './matching.candidates.ts';
 export type { TCandidate, TCandidateReason } from './matching.candidates.ts';

@@ -1,5 +1,9 @@
-import { type TDb } from '@paperboy/db';
-import { sql } from 'drizzle-orm';
+import { papers, type TDb } from '@paperboy/db';
+import { inArray, sql } from 'drizzle-orm';
+import { readLabelledPapers, storeLabelledPapers, toTrainingPapers } from './matching.dataset.ts';
+import { withImplications, type TTopicModel } from './matching.model.ts';
+import { MATCHING } from './matching.scoring.ts';
+import { matchPapers } from './matching.usecases.ts';
 
 export type TTopicScore = { slug: string; support: number; predicted: number; truePositives: number; precision: number; recall: number; f1: number };
 /** How often a paper of topic `actual` (or of none) was filed under `predicted` without belonging there. */
@@ -77,6 +81,26 @@ export async function evaluateMatching({ db, labels }: { db: TDb; labels: Record
   for (const row of rows) predicted.set(row.arxiv_id, (predicted.get(row.arxiv_id) ?? new Set()).add(row.slug));
   const actual = new Map(Object.entries(labels).map(([arxivId, slugs]) => [arxivId, new Set(slugs)]));
   return scoreTopicPredictions({ predicted, actual, slugs: topicRows.map((row) => row.slug) });
+}
+
+/**
+ * Stores the held-out labelled papers in `db` (a scratch database with no other papers), matches
+ * them through `matchPapers` as production does, and scores the result; also the hand-written
+ * term lists alone on the same papers, for comparison.
+ */
+export async function evaluateHeldOut({ db, model }: { db: TDb; model: TTopicModel }): Promise<{ model: TEvaluation; termListsOnly: TEvaluation }> {
+  const { heldOut } = readLabelledPapers();
+  await storeLabelledPapers({ db, labelled: heldOut });
+  const rows = await db.select({ id: papers.id }).from(papers).where(inArray(papers.arxivId, heldOut.map((paper) => paper.arxivId)));
+  await matchPapers({ db, model, paperIds: rows.map((row) => row.id) });
+  const labels = new Map(heldOut.map((paper) => [paper.arxivId, withImplications(paper.topics, model.implications)]));
+  const evaluation = await evaluateMatching({ db, labels: Object.fromEntries([...labels].map(([arxivId, slugs]) => [arxivId, [...slugs]])) });
+  const termLists = (await toTrainingPapers({ db, labelled: heldOut })).map((paper) => [
+    paper.arxivId,
+    new Set([...paper.hits].filter(([, hit]) => hit.score >= MATCHING.topicThreshold).map(([slug]) => slug)),
+  ] as const);
+  const termListsOnly = scoreTopicPredictions({ predicted: new Map(termLists), actual: labels, slugs: evaluation.topics.map((topic) => topic.slug) });
+  return { model: evaluation, termListsOnly };
 }
 
 export function formatEvaluation(evaluation: TEvaluation): string {
