@@ -37,20 +37,36 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
+type TStem = (lowerCaseWord: string) => string;
+
+/** Stemming is most of vectorising; a vectoriser remembers the stems of the words it has seen (bounded). */
+function memoisedStemmer(limit = 200_000): TStem {
+  const stems = new Map<string, string>();
+  return (word) => {
+    let stem = stems.get(word);
+    if (stem === undefined) {
+      if (stems.size >= limit) stems.clear();
+      stem = stemmer(word);
+      stems.set(word, stem);
+    }
+    return stem;
+  };
+}
+
 /** The kept words of `text` as written, each with its stem. */
-function words(text: string): { word: string; stem: string }[] {
+function words(text: string, stem: TStem = stemmer): { word: string; stem: string }[] {
   const kept: { word: string; stem: string }[] = [];
   for (const word of text.split(/[^A-Za-z0-9]+/)) {
     const lower = word.toLowerCase();
     if (lower.length < 2 || STOP_WORDS.has(lower) || /^\d+$/.test(lower)) continue;
-    kept.push({ word, stem: stemmer(lower) });
+    kept.push({ word, stem: stem(lower) });
   }
   return kept;
 }
 
 /** Lower-cased, stemmed words of `text`, without stop words, numbers or single letters. */
-export function textTokens(text: string): string[] {
-  return words(text).map((entry) => entry.stem);
+export function textTokens(text: string, stem: TStem = stemmer): string[] {
+  return words(text, stem).map((entry) => entry.stem);
 }
 
 /**
@@ -69,18 +85,18 @@ export function ngramSurface(paper: TPaperText, ngram: string): string {
 }
 
 /** Unigrams and the bigrams of neighbouring kept words, with repeats. */
-export function textNgrams(text: string): string[] {
-  const tokens = textTokens(text);
+export function textNgrams(text: string, stem: TStem = stemmer): string[] {
+  const tokens = textTokens(text, stem);
   const ngrams = [...tokens];
   for (let i = 1; i < tokens.length; i += 1) ngrams.push(`${tokens[i - 1]} ${tokens[i]}`);
   return ngrams;
 }
 
 /** How often each n-gram occurs, a title occurrence counting `titleWeight` times. */
-export function ngramCounts(paper: TPaperText, titleWeight: number): Map<string, number> {
+export function ngramCounts(paper: TPaperText, titleWeight: number, stem: TStem = stemmer): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const ngram of textNgrams(paper.title)) counts.set(ngram, (counts.get(ngram) ?? 0) + titleWeight);
-  for (const ngram of textNgrams(paper.abstract)) counts.set(ngram, (counts.get(ngram) ?? 0) + 1);
+  for (const ngram of textNgrams(paper.title, stem)) counts.set(ngram, (counts.get(ngram) ?? 0) + titleWeight);
+  for (const ngram of textNgrams(paper.abstract, stem)) counts.set(ngram, (counts.get(ngram) ?? 0) + 1);
   return counts;
 }
 
@@ -100,8 +116,9 @@ export function buildVocabulary({
   titleWeight?: number;
 }): TTextVocabulary {
   const documentFrequency = new Map<string, number>();
+  const stem = memoisedStemmer();
   for (const paper of papers) {
-    for (const ngram of ngramCounts(paper, 1).keys()) documentFrequency.set(ngram, (documentFrequency.get(ngram) ?? 0) + 1);
+    for (const ngram of ngramCounts(paper, 1, stem).keys()) documentFrequency.set(ngram, (documentFrequency.get(ngram) ?? 0) + 1);
   }
   const kept = [...documentFrequency]
     .filter(([, df]) => df >= minDocumentFrequency)
@@ -115,20 +132,43 @@ export function buildVocabulary({
   };
 }
 
-/** Sublinear tf (`1 + ln tf`) times idf, L2-normalised; n-grams outside the vocabulary are dropped. */
+/**
+ * Sublinear tf (`1 + ln tf`) times idf, L2-normalised; n-grams outside the vocabulary are dropped.
+ * Counts go straight to vocabulary indices (bigrams through a two-level map), so no string is
+ * built for the many n-grams the vocabulary does not hold: vectorising is on the matching path.
+ */
 export function createTextVectorizer(vocabulary: TTextVocabulary): TTextVectorizer {
-  const indexOf = new Map(vocabulary.terms.map((term, index) => [term, index]));
+  const unigrams = new Map<string, number>();
+  const bigrams = new Map<string, Map<string, number>>();
+  vocabulary.terms.forEach((term, index) => {
+    const space = term.indexOf(' ');
+    if (space < 0) unigrams.set(term, index);
+    else {
+      const first = term.slice(0, space);
+      const seconds = bigrams.get(first) ?? new Map<string, number>();
+      seconds.set(term.slice(space + 1), index);
+      bigrams.set(first, seconds);
+    }
+  });
+  const stem = memoisedStemmer();
+  const countInto = (counts: Map<number, number>, text: string, weight: number) => {
+    const tokens = textTokens(text, stem);
+    for (let i = 0; i < tokens.length; i += 1) {
+      const unigram = unigrams.get(tokens[i]!);
+      if (unigram !== undefined) counts.set(unigram, (counts.get(unigram) ?? 0) + weight);
+      const bigram = i > 0 ? bigrams.get(tokens[i - 1]!)?.get(tokens[i]!) : undefined;
+      if (bigram !== undefined) counts.set(bigram, (counts.get(bigram) ?? 0) + weight);
+    }
+  };
   return {
     size: vocabulary.terms.length,
     term: (index) => vocabulary.terms[index] ?? '',
     vectorize: (paper) => {
-      const entries: [number, number][] = [];
-      for (const [ngram, count] of ngramCounts(paper, vocabulary.titleWeight)) {
-        const index = indexOf.get(ngram);
-        if (index !== undefined) entries.push([index, (1 + Math.log(count)) * vocabulary.idf[index]!]);
-      }
-      entries.sort((a, b) => a[0] - b[0]);
-      return normalize({ indices: entries.map(([index]) => index), values: entries.map(([, value]) => value) });
+      const counts = new Map<number, number>();
+      countInto(counts, paper.title, vocabulary.titleWeight);
+      countInto(counts, paper.abstract, 1);
+      const indices = [...counts.keys()].sort((a, b) => a - b);
+      return normalize({ indices, values: indices.map((index) => (1 + Math.log(counts.get(index)!)) * vocabulary.idf[index]!) });
     },
   };
 }

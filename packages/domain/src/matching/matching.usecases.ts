@@ -36,14 +36,15 @@ async function insertTopicMatches({ db, matches }: { db: TDb; matches: TTopicMat
 
 async function insertKeywordMatches({ db, keywordRows, paperScope }: { db: TDb; keywordRows: { id: number; phrase: string }[]; paperScope: SQL }) {
   const terms = compileTerms(keywordRows.map((row) => ({ id: row.id, terms: [{ term: row.phrase, weight: MATCHING.keywordWeight }] })));
-  if (terms.length === 0) return 0;
-  const result = await db.execute(sql`
+  if (terms.length === 0) return [];
+  const { rows } = await db.execute<{ paper_id: string; keyword_id: number }>(sql`
     insert into paper_keywords (paper_id, keyword_id, score)
     select paper_id, owner_id, score
     from (${scoredMatchesSql({ terms, paperScope })}) scored
     where score > ${MATCHING.keywordThreshold}
+    returning paper_id, keyword_id
   `);
-  return result.rowCount ?? 0;
+  return rows.map((row) => ({ paperId: Number(row.paper_id), keywordId: row.keyword_id }));
 }
 
 /**
@@ -70,23 +71,17 @@ export async function matchPapers({ db, model, paperIds }: { db: TDb; model: TTo
     await tx.delete(paperKeywords).where(inArray(paperKeywords.paperId, ids));
     const topicRows = await tx.select({ id: topics.id, slug: topics.slug, terms: topics.terms }).from(topics);
     const hits = await readTermHits({ db: tx, topicRows, paperScope });
-    await insertTopicMatches({ db: tx, matches: predictTopicMatches({ model, papers: rows, topics: topicRows, hits }) });
-    await insertKeywordMatches({ db: tx, keywordRows: await tx.select({ id: keywords.id, phrase: keywords.phrase }).from(keywords), paperScope });
+    const topicMatches = predictTopicMatches({ model, papers: rows, topics: topicRows, hits });
+    await insertTopicMatches({ db: tx, matches: topicMatches });
+    const keywordMatches = await insertKeywordMatches({ db: tx, keywordRows: await tx.select({ id: keywords.id, phrase: keywords.phrase }).from(keywords), paperScope });
     await tx.update(papers).set({ matchedAt: sql`now()` }).where(inArray(papers.id, ids));
-    const topicMatches = await tx
-      .select({ paperId: paperTopics.paperId, topicId: paperTopics.topicId, score: paperTopics.score, matchedTerms: paperTopics.matchedTerms })
-      .from(paperTopics)
-      .where(inArray(paperTopics.paperId, ids))
-      .orderBy(sql`${paperTopics.score} desc`);
-    const keywordMatches = await tx
-      .select({ paperId: paperKeywords.paperId, keywordId: paperKeywords.keywordId })
-      .from(paperKeywords)
-      .where(inArray(paperKeywords.paperId, ids));
-    return ids.map((paperId) => ({
-      paperId,
-      topics: topicMatches.filter((match) => match.paperId === paperId).map(({ paperId: _, ...match }) => match),
-      keywordIds: keywordMatches.filter((match) => match.paperId === paperId).map((match) => match.keywordId),
-    }));
+    // What was written is known here: no need to read it back.
+    const byPaper = new Map(ids.map((paperId) => [paperId, { paperId, topics: [] as TPaperMatch['topics'], keywordIds: [] as number[] }]));
+    for (const { paperId, topicId, score, matchedTerms } of [...topicMatches].sort((a, b) => b.score - a.score)) {
+      byPaper.get(paperId)!.topics.push({ topicId, score: Math.fround(score), matchedTerms });
+    }
+    for (const match of keywordMatches) byPaper.get(match.paperId)?.keywordIds.push(match.keywordId);
+    return [...byPaper.values()];
   });
 }
 
@@ -131,7 +126,7 @@ export async function matchKeywords({ db, keywordIds, since }: { db: TDb; keywor
       where pk.paper_id = p.id and pk.keyword_id in (${sql.join(keywordIds.map((id) => sql`${id}`), sql`, `)}) and p.ingested_at >= ${since.toISOString()}
     `);
     const matched = await insertKeywordMatches({ db: tx, keywordRows, paperScope: sql`p.ingested_at >= ${since.toISOString()}` });
-    return { matched };
+    return { matched: matched.length };
   });
 }
 
