@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTopicModel } from './matching.model.ts';
+import { createTopicModel, type TTermHit } from './matching.model.ts';
 import { fitTopicModel, type TTrainingPaper } from './matching.training.ts';
 
 const paper = (n: number, topic: boolean, hitOnNegative: boolean): TTrainingPaper => ({
@@ -9,7 +9,7 @@ const paper = (n: number, topic: boolean, hitOnNegative: boolean): TTrainingPape
   categories: topic ? ['cs.CV'] : ['math.OC'],
   topics: topic ? ['diffusion-models'] : [],
   // The term list hits only papers outside the topic: the data argue against it.
-  hits: hitOnNegative && !topic ? new Map([['diffusion-models', { score: 2.5, matchedTerms: ['convex'] }]]) : new Map(),
+  hits: hitOnNegative && !topic ? new Map([['diffusion-models', { score: 2.5, matchedTerms: ['convex'] }]]) : new Map<string, TTermHit>(),
 });
 
 describe('training the topic model', () => {
