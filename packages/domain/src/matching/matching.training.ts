@@ -99,61 +99,56 @@ function sparseOf(weights: Float64Array, from: number, to: number): TSparseVecto
 /** Labelled slugs with the implied ones added. */
 export const labelsOf = (paper: TTrainingPaper) => withImplications(paper.topics, TOPIC_IMPLICATIONS);
 
+/** Categories in enough training papers to be evidence, sorted. */
+function categoryVocabulary(papers: TTrainingPaper[]): string[] {
+  const counts = new Map<string, number>();
+  for (const paper of papers) for (const category of new Set(paper.categories)) counts.set(category, (counts.get(category) ?? 0) + 1);
+  return [...counts].filter(([, count]) => count >= TRAINING.minCategoryPapers).map(([category]) => category).sort();
+}
+
+type TBaseRow = TSparseVector & { labels: Set<string>; hits: Map<string, TTermHit> };
+
+/** One topic's regression; the columns after `termStart` are its own term list (3) then every topic's damped score. */
+function fitTopic({ base, slug, slugs, textSize, termStart, lambda }: { base: TBaseRow[]; slug: string; slugs: string[]; textSize: number; termStart: number; lambda: number }) {
+  const rows = base.map((paper) => {
+    const terms = [...termFeatures(paper.hits.get(slug)), ...slugs.map((other) => (other === slug ? 0 : Math.log1p(paper.hits.get(other)?.score ?? 0)))];
+    return { x: { indices: [...paper.indices, ...terms.map((_, k) => termStart + k)], values: [...paper.values, ...terms] }, y: paper.labels.has(slug) ? 1 : 0 };
+  });
+  const { weights, bias } = fitLogistic({
+    rows,
+    dimension: termStart + 3 + slugs.length,
+    lambda,
+    iterations: TRAINING.iterations,
+    // More term-list evidence never argues against the topic, so an admin's added term can only pull papers in.
+    nonNegativeFrom: termStart,
+    nonNegativeTo: termStart + 3,
+  });
+  return {
+    slug,
+    bias: round(bias),
+    text: sparseOf(weights, 0, textSize),
+    category: sparseOf(weights, textSize, termStart),
+    termList: Array.from(weights.subarray(termStart, termStart + 3), round),
+    otherTermLists: Array.from(weights.subarray(termStart + 3, termStart + 3 + slugs.length), round),
+    threshold: 0.5,
+  };
+}
+
 /**
- * Fits every topic on `papers` with L2 strength `lambda`. Thresholds are left at 0.5: the
- * caller sets them from cross-validation. The feature layout is [text | categories | own term list | other topics' term scores].
+ * Fits every topic on `papers` with L2 strength `lambda`. Thresholds are left at 0.5: the caller
+ * sets them from cross-validation. Columns: [text | categories | own term list | other topics' term scores].
  */
-export function fitTopicModel({
-  papers,
-  slugs,
-  lambda,
-  trainingDataHash,
-}: {
-  papers: TTrainingPaper[];
-  slugs: string[];
-  lambda: number;
-  trainingDataHash: string;
-}): TTopicModelArtifact {
+export function fitTopicModel({ papers, slugs, lambda, trainingDataHash }: { papers: TTrainingPaper[]; slugs: string[]; lambda: number; trainingDataHash: string }): TTopicModelArtifact {
   const features = buildVocabulary({ papers });
   const vectorizer = createTextVectorizer(features);
-  const categoryCounts = new Map<string, number>();
-  for (const paper of papers) for (const category of new Set(paper.categories)) categoryCounts.set(category, (categoryCounts.get(category) ?? 0) + 1);
-  const categories = [...categoryCounts].filter(([, count]) => count >= TRAINING.minCategoryPapers).map(([category]) => category).sort();
-  const categoryIndex = new Map(categories.map((category, index) => [category, index]));
-  const textSize = vectorizer.size;
-  const termStart = textSize + categories.length;
+  const categories = categoryVocabulary(papers);
+  const categoryIndex = new Map(categories.map((category, index) => [category, vectorizer.size + index]));
   const base = papers.map((paper) => {
     const text = vectorizer.vectorize(paper);
-    const cats = [...new Set(paper.categories)].flatMap((category) => (categoryIndex.has(category) ? [textSize + categoryIndex.get(category)!] : [])).sort((a, b) => a - b);
-    return { indices: [...text.indices, ...cats], values: [...text.values, ...cats.map(() => 1)], labels: labelsOf(paper), hits: paper.hits };
+    const columns = [...new Set(paper.categories)].flatMap((category) => (categoryIndex.has(category) ? [categoryIndex.get(category)!] : [])).sort((a, b) => a - b);
+    return { indices: [...text.indices, ...columns], values: [...text.values, ...columns.map(() => 1)], labels: labelsOf(paper), hits: paper.hits };
   });
-  const topics = slugs.map((slug) => {
-    const rows = base.map((paper) => {
-      const terms = [...termFeatures(paper.hits.get(slug)), ...slugs.map((other) => (other === slug ? 0 : Math.log1p(paper.hits.get(other)?.score ?? 0)))];
-      return {
-        x: { indices: [...paper.indices, ...terms.map((_, k) => termStart + k)], values: [...paper.values, ...terms] },
-        y: paper.labels.has(slug) ? 1 : 0,
-      };
-    });
-    const { weights, bias } = fitLogistic({
-      rows,
-      dimension: termStart + 3 + slugs.length,
-      lambda,
-      iterations: TRAINING.iterations,
-      // More term-list evidence never argues against the topic, so an admin's added term can only pull papers in.
-      nonNegativeFrom: termStart,
-      nonNegativeTo: termStart + 3,
-    });
-    return {
-      slug,
-      bias: round(bias),
-      text: sparseOf(weights, 0, textSize),
-      category: sparseOf(weights, textSize, termStart),
-      termList: Array.from(weights.subarray(termStart, termStart + 3), round),
-      otherTermLists: Array.from(weights.subarray(termStart + 3, termStart + 3 + slugs.length), round),
-      threshold: 0.5,
-    };
-  });
+  const termStart = vectorizer.size + categories.length;
   return {
     version: TOPIC_MODEL_VERSION,
     trainedAt: new Date().toISOString(),
@@ -164,6 +159,6 @@ export function fitTopicModel({
     categories,
     termTopics: slugs,
     implications: TOPIC_IMPLICATIONS,
-    topics,
+    topics: slugs.map((slug) => fitTopic({ base, slug, slugs, textSize: vectorizer.size, termStart, lambda })),
   };
 }
