@@ -56,7 +56,7 @@ export const topicRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
   app.post('/admin/topics', { preValidation: checkCsrf, schema: { hide: true, body: ZTopicForm } }, async (request, reply) => {
     const { topic, errors } = validateTopic(request.body);
     if (!topic) return view(reply, 'topics', { topics: await listTopicsForAdmin({ db: app.db }), form: request.body, errors }, 400);
-    await createTopic({ db: app.db, topic });
+    await createTopic({ db: app.db, model: app.topicModel, topic });
     return seeOther(reply, `/admin/topics/${topic.slug}`, 'topic-created');
   });
 
@@ -77,7 +77,7 @@ export const topicRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
         if (!data) return view(reply, 'message', { heading: 'No such topic', message: `No topic with the slug "${slug}".` }, 404);
         return view(reply, 'topic', data, 400);
       }
-      await updateTopic({ db: app.db, slug, changes: { name: topic.name, description: topic.description, terms: topic.terms } });
+      await updateTopic({ db: app.db, model: app.topicModel, slug, changes: { name: topic.name, description: topic.description, terms: topic.terms } });
       return seeOther(reply, `/admin/topics/${slug}`, 'topic-saved');
     },
   );
