@@ -41,15 +41,18 @@ describe('the digest composer', () => {
   it('explains each paper by the subscriber’s own topics and keywords, best match first', async () => {
     const keywordId = (await context.database.db.query.keywords.findFirst())!.id;
     const email = await compose({ topics: ['llms', 'diffusion'], keywords: [keywordId] });
-    expect(email.text).toContain('40 upvotes · Why you got this: Topic diffusion (diffusion); Topic llms (llms) · 40 upvotes');
-    expect(email.text).toContain('Why you got this: Topic diffusion (diffusion); “speculative decoding” · 1 upvote');
+    expect(email.text).toContain('40 upvotes · Why you got this: Topic diffusion (diffusion); Topic llms (llms)\n');
+    expect(email.text).toContain('1 upvote · Why you got this: Topic diffusion (diffusion); “speculative decoding”\n');
+    // The upvotes are shown once per paper, not again in the "why" line.
+    expect(email.text.match(/40 upvotes/g)).toHaveLength(1);
+    expect(email.html.match(/40 upvotes/g)).toHaveLength(1);
   });
 
   it('leaves out topics the subscriber did not choose', async () => {
     const email = await compose({ topics: ['llms'], keywords: [] });
-    expect(email.text).toContain('Why you got this: Topic llms (llms) · 40 upvotes');
+    expect(email.text).toContain('40 upvotes · Why you got this: Topic llms (llms)\n');
     // Preferences changed since planning: the paper's best match still explains it.
-    expect(email.text).toContain('Why you got this: Topic diffusion (diffusion) · 1 upvote');
+    expect(email.text).toContain('1 upvote · Why you got this: Topic diffusion (diffusion)\n');
   });
 
   it('carries the one-click and mailto unsubscribe headers and a deterministic Message-ID', async () => {

@@ -3,7 +3,7 @@ import type { TDb } from '@paperboy/db';
 import type { TCompiledTemplate, TDigestData, TOutgoingEmail } from '@paperboy/email';
 import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/db';
 import { eq, inArray } from 'drizzle-orm';
-import { formatWhy } from '../matching/matching.candidates.ts';
+import { formatWhy } from '../ranking/ranking.formula.ts';
 import { subscriberLinks } from '../subscriptions/tokens.ts';
 import type { TClaimedDelivery } from './digests.repository.ts';
 
@@ -117,7 +117,7 @@ export function createDigestComposer({
         const own = reasons.filter((reason) => (reason.kind === 'topic' ? topicIds.has(reason.id) : keywordIds.has(reason.id)));
         // Preferences changed since planning: still say what the paper is about.
         const shown = own.length > 0 ? own : reasons.slice().sort((a, b) => b.score - a.score).slice(0, 1);
-        return [{ position: index + 1, why: formatWhy({ reasons: shown, upvotes: paper.upvotes }), ...card }];
+        return [{ position: index + 1, why: formatWhy({ reasons: shown }), ...card }];
       });
       const links = linksFor(delivery.subscriberId);
       const period = delivery.frequency === 'weekly' ? 'weekly' : 'daily';

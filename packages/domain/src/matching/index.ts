@@ -5,5 +5,3 @@ export { compileTerm, compileTerms, isAcronym } from './matching.terms.ts';
 export type { TTermVariant } from './matching.terms.ts';
 export { evaluateMatching, formatEvaluation } from './matching.eval.ts';
 export type { TEvaluation, TTopicScore } from './matching.eval.ts';
-export { findCandidates, rankedCandidatesSql, rankOf, RANKING } from './matching.candidates.ts';
-export type { TCandidate, TCandidateReason } from './matching.candidates.ts';
