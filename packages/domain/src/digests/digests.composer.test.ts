@@ -24,7 +24,7 @@ describe('the digest composer', () => {
     composer = createDigestComposerFromConfig({ db: context.database.db, config, template: await compileDigestTemplate() });
   });
 
-  function compose({ topics, keywords }: { topics: string[]; keywords: number[] }) {
+  function compose({ topics, keywords, likedPaperIds = [] }: { topics: string[]; keywords: number[]; likedPaperIds?: number[] }) {
     return composer.compose({
       id: '00000000-0000-4000-8000-00000000000a',
       runId: '00000000-0000-4000-8000-00000000000b',
@@ -32,6 +32,7 @@ describe('the digest composer', () => {
       email: 'ada@example.org',
       frequency: 'weekly',
       attempts: 1,
+      likedPaperIds,
       paperIds: [fixture.paperId.get('2611.00003')!, fixture.paperId.get('2611.00004')!],
       topicIds: topics.map((slug) => fixture.topicId.get(slug)!),
       keywordIds: keywords,
@@ -53,6 +54,12 @@ describe('the digest composer', () => {
     expect(email.text).toContain('40 upvotes · Why you got this: Topic llms (llms)\n');
     // Preferences changed since planning: the paper's best match still explains it.
     expect(email.text).toContain('1 upvote · Why you got this: Topic diffusion (diffusion)\n');
+  });
+
+  it('names the paper the reader rated up when their ratings brought a paper, and only for that paper', async () => {
+    const email = await compose({ topics: ['llms'], keywords: [], likedPaperIds: [0, fixture.paperId.get('2611.00003')!] });
+    expect(email.text).toContain('40 upvotes · Why you got this: Topic llms (llms)\n');
+    expect(email.text).toContain('1 upvote · Why you got this: Like “Paper 2611.00003”, which you rated up; Topic diffusion (diffusion)\n');
   });
 
   it('carries the one-click and mailto unsubscribe headers and a deterministic Message-ID', async () => {

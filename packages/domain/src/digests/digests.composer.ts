@@ -106,7 +106,7 @@ export function createDigestComposer({
     preload: (paperIds: number[]) => loadPapers([...new Set(paperIds)]),
 
     compose: async (delivery: TClaimedDelivery): Promise<TOutgoingEmail> => {
-      await loadPapers(delivery.paperIds);
+      await loadPapers([...delivery.paperIds, ...delivery.likedPaperIds.filter((id) => id > 0)]);
       const topicIds = new Set(delivery.topicIds);
       const keywordIds = new Set(delivery.keywordIds);
       const paperCards = delivery.paperIds.flatMap((paperId, index) => {
@@ -117,7 +117,8 @@ export function createDigestComposer({
         const own = reasons.filter((reason) => (reason.kind === 'topic' ? topicIds.has(reason.id) : keywordIds.has(reason.id)));
         // Preferences changed since planning: still say what the paper is about.
         const shown = own.length > 0 ? own : reasons.slice().sort((a, b) => b.score - a.score).slice(0, 1);
-        return [{ position: index + 1, why: formatWhy({ reasons: shown }), ...card }];
+        const likedTitle = cache.get(delivery.likedPaperIds[index] ?? 0)?.title;
+        return [{ position: index + 1, why: formatWhy({ reasons: shown, likedTitle }), ...card }];
       });
       const links = linksFor(delivery.subscriberId);
       const period = delivery.frequency === 'weekly' ? 'weekly' : 'daily';

@@ -1,8 +1,13 @@
 import { sqlArray, type TDb } from '@paperboy/db';
 import { sql, type SQL } from 'drizzle-orm';
+import { createPersonalRanker, type TPersonalRanker, type TRating } from '../ranking/ranking.personal.ts';
 import { createTopicRanker, type TTopicRanker } from '../ranking/ranking.topics.ts';
+import { loadPaperVectors } from '../ranking/ranking.vectors.ts';
 import type { TFrequency } from './digests.periods.ts';
 
+// The latest ratings per reader that shape their profile: enough to learn a taste, bounded so
+// one prolific reader costs what any other does.
+const RATINGS_PER_READER = 100;
 // Delivery rows per INSERT: big enough to amortise the round trip, small enough that one
 // statement's arrays stay a few MB.
 const INSERT_CHUNK = 20_000;
@@ -11,7 +16,7 @@ export type TPlanResult = { eligible: number; planned: number };
 
 type TScope = { eligibility: SQL; inPeriod: SQL };
 type TAudienceRow = { id: string; digest_size: number; topic_ids: string | null; keyword_ids: string | null };
-type TPlannedDigest = { subscriberId: string; paperIds: number[] };
+type TPlannedDigest = { subscriberId: string; paperIds: number[]; likedPaperIds: number[] };
 
 /**
  * Plans a run: one delivery per eligible subscriber (confirmed, not paused, of the run's
@@ -19,8 +24,9 @@ type TPlannedDigest = { subscriberId: string; paperIds: number[] };
  *
  * The database does what it is fast at (reading the period's matches and the audience, and
  * inserting the rows in bulk); the ranking runs here (ranking/), where merging a few short
- * lists per profile costs microseconds instead of a multi-million-row sort. Only numbers move:
- * the reasons are written at render time.
+ * lists per profile costs microseconds instead of a multi-million-row sort. Readers who rated
+ * papers are ranked by their ratings too, over paper vectors computed once for the run. Only
+ * numbers move: the reasons are written at render time.
  */
 export async function planDeliveries({
   db,
@@ -45,7 +51,9 @@ export async function planDeliveries({
   const ranker = createTopicRanker(await loadMatches({ db, scope }));
   const audience = await loadAudience({ db, scope });
   const received = await loadReceived({ db, scope });
-  const digests = chooseDigests({ audience, received, ranker });
+  const ratings = await loadRatings({ db, scope });
+  const personal = ratings.size === 0 ? undefined : await createPersonalRankerForRun({ db, ranker, ratings });
+  const digests = chooseDigests({ audience, received, ranker, ratings, personal });
   const planned = await insertDeliveries({ db, runId, digests });
   return { eligible: audience.length, planned };
 }
@@ -123,20 +131,81 @@ async function loadReceived({ db, scope }: { db: TDb; scope: TScope }): Promise<
   return receivedBy;
 }
 
-/** Each subscriber takes the head of their profile's list, skipping papers they already received. */
-function chooseDigests({ audience, received, ranker }: { audience: TAudienceRow[]; received: Map<string, Set<number>>; ranker: TTopicRanker }): TPlannedDigest[] {
+/**
+ * Each reader's latest ratings, newest first, with the papers they named as liked counting as
+ * rated up (unless they rated that paper since). Papers rated down are never sent to them again.
+ */
+async function loadRatings({ db, scope }: { db: TDb; scope: TScope }): Promise<Map<string, TRating[]>> {
+  const { rows } = await db.execute<{ subscriber_id: string; paper_id: string; rating: number }>(sql`
+    select subscriber_id, paper_id, rating from (
+      select r.subscriber_id, r.paper_id, r.rating,
+        row_number() over (partition by r.subscriber_id order by r.rated_at desc, r.paper_id desc) as recency
+      from (
+        select subscriber_id, paper_id, rating, rated_at from paper_ratings
+        union all
+        select sp.subscriber_id, sp.paper_id, 1, sp.added_at from subscriber_seed_papers sp
+        where sp.paper_id is not null
+          and not exists (select 1 from paper_ratings pr where pr.subscriber_id = sp.subscriber_id and pr.paper_id = sp.paper_id)
+      ) r join subscribers s on s.id = r.subscriber_id
+      where ${scope.eligibility}
+    ) latest
+    where recency <= ${RATINGS_PER_READER}
+  `);
+  const ratingsBy = new Map<string, TRating[]>();
+  for (const row of rows) {
+    const ratings = ratingsBy.get(row.subscriber_id) ?? [];
+    ratings.push({ paperId: Number(row.paper_id), rating: row.rating > 0 ? 1 : -1 });
+    ratingsBy.set(row.subscriber_id, ratings);
+  }
+  return ratingsBy;
+}
+
+/** Vectors for the period's papers and every rated one, once for the run. */
+async function createPersonalRankerForRun({ db, ranker, ratings }: { db: TDb; ranker: TTopicRanker; ratings: Map<string, TRating[]> }): Promise<TPersonalRanker> {
+  const paperIds = new Set(ranker.paperIds());
+  for (const list of ratings.values()) for (const { paperId } of list) paperIds.add(paperId);
+  const { vectors, dimensions } = await loadPaperVectors({ db, paperIds: [...paperIds] });
+  return createPersonalRanker({ ranker, vectors, dimensions });
+}
+
+/**
+ * Each reader takes the head of their profile's list, skipping papers they already received;
+ * a reader with ratings takes the head of their personal ranking instead.
+ */
+function chooseDigests({
+  audience,
+  received,
+  ranker,
+  ratings,
+  personal,
+}: {
+  audience: TAudienceRow[];
+  received: Map<string, Set<number>>;
+  ranker: TTopicRanker;
+  ratings: Map<string, TRating[]>;
+  personal?: TPersonalRanker;
+}): TPlannedDigest[] {
   const digests: TPlannedDigest[] = [];
   for (const subscriber of audience) {
-    const list = ranker.rankedFor({ topicIds: subscriber.topic_ids ?? '', keywordIds: subscriber.keyword_ids ?? '' });
+    const profile = { topicIds: subscriber.topic_ids ?? '', keywordIds: subscriber.keyword_ids ?? '' };
     const already = received.get(subscriber.id);
-    const paperIds: number[] = [];
-    for (const { paperId } of list) {
-      if (paperIds.length === subscriber.digest_size) break;
-      if (!already?.has(paperId)) paperIds.push(paperId);
-    }
-    if (paperIds.length > 0) digests.push({ subscriberId: subscriber.id, paperIds });
+    const rated = ratings.get(subscriber.id);
+    const digest =
+      rated && personal
+        ? personal({ ...profile, digestSize: subscriber.digest_size, ratings: rated, received: already })
+        : { paperIds: headOf(ranker.rankedFor(profile), subscriber.digest_size, already), likedPaperIds: [] };
+    if (digest.paperIds.length > 0) digests.push({ subscriberId: subscriber.id, ...digest });
   }
   return digests;
+}
+
+function headOf(list: { paperId: number }[], size: number, already: Set<number> | undefined): number[] {
+  const paperIds: number[] = [];
+  for (const { paperId } of list) {
+    if (paperIds.length === size) break;
+    if (!already?.has(paperId)) paperIds.push(paperId);
+  }
+  return paperIds;
 }
 
 /**
@@ -149,15 +218,18 @@ async function insertDeliveries({ db, runId, digests }: { db: TDb; runId: string
     const chunk = digests.slice(start, start + INSERT_CHUNK);
     const { rows } = await db.execute<{ inserted: number }>(sql`
       with inserted as (
-        insert into deliveries (run_id, subscriber_id, paper_ids)
-        select ${runId}::uuid, planned.subscriber_id, planned.paper_ids::bigint[]
+        insert into deliveries (run_id, subscriber_id, paper_ids, liked_paper_ids)
+        select ${runId}::uuid, planned.subscriber_id, planned.paper_ids::bigint[], planned.liked_paper_ids::bigint[]
         from unnest(${sqlArray(
           chunk.map((digest) => digest.subscriberId),
           'uuid',
         )}, ${sqlArray(
           chunk.map((digest) => `{${digest.paperIds.join(',')}}`),
           'text',
-        )}) as planned(subscriber_id, paper_ids)
+        )}, ${sqlArray(
+          chunk.map((digest) => `{${digest.likedPaperIds.join(',')}}`),
+          'text',
+        )}) as planned(subscriber_id, paper_ids, liked_paper_ids)
         returning 1
       )
       select count(*)::int as inserted from inserted

@@ -18,6 +18,8 @@ export type TRankedPaper = { paperId: number; score: number; rank: number };
 export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatches: TMatchRow[]; keywordMatches: TMatchRow[] }) {
   const upvotes = new Map<number, number>();
   const byTopic = groupByList(topicMatches, upvotes);
+  const topicsByPaper = new Map<number, TMatchRow[]>();
+  for (const row of topicMatches) topicsByPaper.set(row.paperId, [...(topicsByPaper.get(row.paperId) ?? []), row]);
   const byKeyword = groupByList(keywordMatches, upvotes);
 
   const rankList = (scores: Map<number, number>, limit: number) => topRanked(scores, upvotes, limit);
@@ -35,8 +37,8 @@ export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatch
     /** The profile's best papers, best first. `topicIds` and `keywordIds` are sorted, comma-separated ids. */
     rankedFor: ({ topicIds, keywordIds, limit = CANDIDATES_PER_LIST }: { topicIds: string; keywordIds: string; limit?: number }): TRankedPaper[] =>
       profileLists(`${topicIds}|${keywordIds}`, limit),
-    /** Each topic's papers with their match score, for the personal ranking's per-topic share. */
-    topicScores: (topicId: number): TMatchRow[] => byTopic.get(topicId) ?? [],
+    /** The topics a paper matched (`listId` is the topic id), for the personal ranking's per-topic share. */
+    topicsOf: (paperId: number): TMatchRow[] => topicsByPaper.get(paperId) ?? [],
     paperIds: (): number[] => [...upvotes.keys()],
     upvotesOf: (paperId: number): number => upvotes.get(paperId) ?? 0,
   };
