@@ -19,3 +19,8 @@ export type { TDigestRun, TDeliveryCounts, TClaimedDelivery } from './digests/di
 export { periodFor, isoWeekKey } from './digests/digests.periods.ts';
 export type { TFrequency } from './digests/digests.periods.ts';
 export { previewDigest } from './digests/digests.preview.ts';
+export { createRandom, createReaders, formatSummary, interestsOf, summarise } from './ranking/ranking.eval-readers.ts';
+export type { TInterest, TSimulatedReader } from './ranking/ranking.eval-readers.ts';
+export { simulateWeeks } from './ranking/ranking.eval.ts';
+export type { TLabelledPaper, TReaderScore } from './ranking/ranking.eval.ts';
+export { readLabelledPapers, EvalCorpusError } from './ranking/ranking.eval-corpus.ts';

@@ -74,13 +74,11 @@ export type TPersonalRanker = ReturnType<typeof createPersonalRanker>;
 
 /** Sums the Rocchio profile into `profile`; returns the indices it touched, to clear afterwards. */
 function addProfile(profile: Float64Array, ratings: TRating[], vectors: Map<number, TSparseVector>): number[] {
-  const likes = ratings.filter((rating) => rating.rating > 0).length;
-  const dislikes = ratings.length - likes;
   const touched: number[] = [];
   for (const { paperId, rating } of ratings) {
     const vector = vectors.get(paperId);
     if (!vector) continue;
-    const weight = rating > 0 ? 1 / likes : -PERSONAL.dislikedWeight / dislikes;
+    const weight = rating > 0 ? 1 : -PERSONAL.dislikedWeight;
     for (let k = 0; k < vector.indices.length; k += 1) {
       const index = vector.indices[k]!;
       if (profile[index] === 0) touched.push(index);
