@@ -93,16 +93,17 @@ describe('the personal ranking of readers who rated papers', () => {
 
 describe('a share per topic', () => {
   const candidates = [
-    ...[0.9, 0.89, 0.88, 0.87, 0.86, 0.85].map((personal, index) => ({ paperId: 10 + index, personal, group: 1 })),
-    { paperId: 30, personal: 0.84, group: 2 },
-    { paperId: 31, personal: 0.83, group: 2 },
+    ...[0.9, 0.89, 0.88, 0.87, 0.86, 0.85].map((personal, index) => ({ paperId: 10 + index, personal })),
+    { paperId: 30, personal: 0.84 },
+    { paperId: 31, personal: 0.83 },
   ];
+  const groupOf = (paperId: number) => (paperId >= 30 ? 2 : 1);
 
   it('lets a reader with two topics see the second one when the first would otherwise take the whole digest', () => {
-    expect(takeWithTopicShares(candidates, 4, 2).map((paper) => paper.paperId)).toEqual([10, 11, 30, 12]);
+    expect(takeWithTopicShares(candidates, { digestSize: 4, topicCount: 2, groupOf }).map((paper) => paper.paperId)).toEqual([10, 11, 30, 12]);
   });
 
   it('leaves a reader with one topic in plain score order', () => {
-    expect(takeWithTopicShares(candidates, 4, 1).map((paper) => paper.paperId)).toEqual([10, 11, 12, 13]);
+    expect(takeWithTopicShares(candidates, { digestSize: 4, topicCount: 1, groupOf }).map((paper) => paper.paperId)).toEqual([10, 11, 12, 13]);
   });
 });

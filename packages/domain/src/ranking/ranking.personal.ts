@@ -1,4 +1,4 @@
-import { dot, dotDense, type TSparseVector } from '../matching/matching.features.ts';
+import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
 import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
 
 /**
@@ -18,10 +18,14 @@ import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
 export const PERSONAL = {
   dislikedWeight: 0.5,
   confidenceRatings: 5,
-  poolSize: 200,
+  poolSize: 100,
   fairShareCost: 0.05,
   /** Cosine to a paper the reader rated up above which the "why" line names that paper. */
   likedReasonSimilarity: 0.1,
+  /** Papers enter the profile, meet it, and are compared for the "why" line by their strongest terms only (most of a vector's weight, a third of its cost). */
+  strongTerms: 64,
+  /** The "why" look-up searches the reader's latest likes. */
+  reasonLikes: 20,
 } as const;
 
 export type TRating = { paperId: number; rating: 1 | -1 };
@@ -32,7 +36,7 @@ export type TPersonalDigest = {
   likedPaperIds: number[];
 };
 
-type TScored = TRankedPaper & { personal: number; affinity: number; group: number };
+type TScored = { paperId: number; personal: number; affinity: number };
 
 /**
  * Ranks readers' candidates with their ratings. Paper vectors are computed once per run; each
@@ -40,6 +44,15 @@ type TScored = TRankedPaper & { personal: number; affinity: number; group: numbe
  */
 export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: TTopicRanker; vectors: Map<number, TSparseVector>; dimensions: number }) {
   const profile = new Float64Array(dimensions);
+  const strongVectors = new Map<number, TSparseVector>();
+  const strongTermsOf = (paperId: number) => {
+    let vector = strongVectors.get(paperId);
+    if (!vector) {
+      vector = strongestTerms(vectors.get(paperId), PERSONAL.strongTerms);
+      strongVectors.set(paperId, vector);
+    }
+    return vector;
+  };
 
   return ({
     topicIds,
@@ -54,18 +67,20 @@ export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: 
     ratings: TRating[];
     received?: Set<number>;
   }): TPersonalDigest => {
-    const touched = addProfile(profile, ratings, vectors);
+    const touched = addProfile(profile, ratings, strongTermsOf);
     const rated = new Set(ratings.map((rating) => rating.paperId));
     const pool = ranker
       .rankedFor({ topicIds, keywordIds, limit: PERSONAL.poolSize })
       .filter((paper) => !rated.has(paper.paperId) && !received?.has(paper.paperId));
-    const scored = scoreCandidates({ pool, profile, touched, vectors, ratingCount: ratings.length, topicIds: new Set(idsOf(topicIds)), ranker });
-    touched.forEach((index) => (profile[index] = 0));
-    const chosen = takeWithTopicShares(scored, digestSize, Math.max(1, idsOf(topicIds).length));
-    const liked = ratings.filter((rating) => rating.rating > 0);
+    const scored = scoreCandidates({ pool, profile, touched, strongTermsOf, ratingCount: ratings.length });
+    for (const index of touched) profile[index] = 0;
+    const ownTopics = idsOf(topicIds);
+    const chosen = takeWithTopicShares(scored, { digestSize, topicCount: ownTopics.length, groupOf: groupsOf(ownTopics, ranker) });
+    const brought = chosen.map((paper) => paper.affinity >= PERSONAL.likedReasonSimilarity);
+    const nearestLiked = brought.some(Boolean) ? createNearestLiked(ratings, strongTermsOf) : undefined;
     return {
       paperIds: chosen.map((paper) => paper.paperId),
-      likedPaperIds: chosen.map((paper) => (paper.affinity >= PERSONAL.likedReasonSimilarity ? nearestLiked(paper.paperId, liked, vectors) : 0)),
+      likedPaperIds: chosen.map((paper, index) => (brought[index] && nearestLiked ? nearestLiked(paper.paperId) : 0)),
     };
   };
 }
@@ -73,11 +88,10 @@ export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: 
 export type TPersonalRanker = ReturnType<typeof createPersonalRanker>;
 
 /** Sums the Rocchio profile into `profile`; returns the indices it touched, to clear afterwards. */
-function addProfile(profile: Float64Array, ratings: TRating[], vectors: Map<number, TSparseVector>): number[] {
+function addProfile(profile: Float64Array, ratings: TRating[], strongTermsOf: (paperId: number) => TSparseVector): number[] {
   const touched: number[] = [];
   for (const { paperId, rating } of ratings) {
-    const vector = vectors.get(paperId);
-    if (!vector) continue;
+    const vector = strongTermsOf(paperId);
     const weight = rating > 0 ? 1 : -PERSONAL.dislikedWeight;
     for (let k = 0; k < vector.indices.length; k += 1) {
       const index = vector.indices[k]!;
@@ -92,82 +106,119 @@ function scoreCandidates({
   pool,
   profile,
   touched,
-  vectors,
+  strongTermsOf,
   ratingCount,
-  topicIds,
-  ranker,
 }: {
   pool: TRankedPaper[];
   profile: Float64Array;
   touched: number[];
-  vectors: Map<number, TSparseVector>;
+  strongTermsOf: (paperId: number) => TSparseVector;
   ratingCount: number;
-  topicIds: Set<number>;
-  ranker: TTopicRanker;
 }): TScored[] {
   let length = 0;
   for (const index of touched) length += profile[index]! ** 2;
   length = Math.sqrt(length);
-  const cosines = pool.map((paper) => {
-    const vector = vectors.get(paper.paperId);
-    return vector && length > 0 ? dotDense(vector, profile) / length : 0;
-  });
-  const best = Math.max(0, ...cosines);
-  const confidence = ratingCount / (ratingCount + PERSONAL.confidenceRatings);
-  return pool.map((paper, index) => {
-    const affinity = best > 0 ? cosines[index]! / best : 0;
-    return { ...paper, affinity: cosines[index]!, personal: (1 - confidence) * paper.rank + confidence * affinity, group: mainTopic(paper.paperId, topicIds, ranker) };
-  });
-}
-
-/** The reader's topic the paper matches best; -1 when only a keyword brought it. */
-function mainTopic(paperId: number, topicIds: Set<number>, ranker: TTopicRanker): number {
-  let group = -1;
-  let bestScore = -Infinity;
-  for (const match of ranker.topicsOf(paperId)) {
-    if (topicIds.has(match.listId) && match.score > bestScore) {
-      group = match.listId;
-      bestScore = match.score;
-    }
+  const cosines = new Float64Array(pool.length);
+  let best = 0;
+  for (let i = 0; i < pool.length; i += 1) {
+    cosines[i] = length > 0 ? dotDense(strongTermsOf(pool[i]!.paperId), profile) / length : 0;
+    best = Math.max(best, cosines[i]!);
   }
-  return group;
+  const confidence = ratingCount / (ratingCount + PERSONAL.confidenceRatings);
+  return pool.map((paper, i) => ({
+    paperId: paper.paperId,
+    affinity: cosines[i]!,
+    personal: (1 - confidence) * paper.rank + confidence * (best > 0 ? cosines[i]! / best : 0),
+  }));
 }
 
-/** Greedy by personal score, each fair share already taken from a paper's topic costing it `fairShareCost`. */
-export function takeWithTopicShares<T extends { paperId: number; personal: number; group: number }>(scored: T[], digestSize: number, topicCount: number): T[] {
+/**
+ * For a reader with several topics, the topic each paper matches best among theirs (-1 when only
+ * a keyword brought it); undefined for a reader with one topic, who needs no share.
+ */
+function groupsOf(topicIds: number[], ranker: TTopicRanker): ((paperId: number) => number) | undefined {
+  if (topicIds.length < 2) return undefined;
+  const own = new Set(topicIds);
+  return (paperId) => {
+    let group = -1;
+    let bestScore = -Infinity;
+    for (const match of ranker.topicsOf(paperId)) {
+      if (own.has(match.listId) && match.score > bestScore) [group, bestScore] = [match.listId, match.score];
+    }
+    return group;
+  };
+}
+
+/**
+ * Greedy by personal score, each fair share (digest size / topics) already taken from a paper's
+ * topic costing it `fairShareCost`. Only the best three digests' worth are considered.
+ */
+export function takeWithTopicShares<T extends { paperId: number; personal: number }>(
+  scored: T[],
+  { digestSize, topicCount, groupOf }: { digestSize: number; topicCount: number; groupOf?: (paperId: number) => number },
+): T[] {
   const sorted = [...scored].sort((a, b) => b.personal - a.personal || b.paperId - a.paperId);
-  if (topicCount === 1) return sorted.slice(0, digestSize);
+  if (!groupOf || topicCount < 2) return sorted.slice(0, digestSize);
+  const remaining = sorted.slice(0, digestSize * 3).map((paper) => ({ paper, group: groupOf(paper.paperId) }));
   const fairShare = digestSize / topicCount;
   const taken = new Map<number, number>();
   const chosen: T[] = [];
-  const remaining = sorted.slice(0, digestSize * 3);
   while (chosen.length < digestSize && remaining.length > 0) {
     let bestIndex = 0;
     let bestValue = -Infinity;
-    remaining.forEach((paper, index) => {
-      const value = paper.personal - (PERSONAL.fairShareCost * (taken.get(paper.group) ?? 0)) / fairShare;
+    remaining.forEach(({ paper, group }, index) => {
+      const value = paper.personal - (PERSONAL.fairShareCost * (taken.get(group) ?? 0)) / fairShare;
       if (value > bestValue) [bestIndex, bestValue] = [index, value];
     });
-    const [paper] = remaining.splice(bestIndex, 1);
-    chosen.push(paper!);
-    taken.set(paper!.group, (taken.get(paper!.group) ?? 0) + 1);
+    const [{ paper, group }] = remaining.splice(bestIndex, 1) as [{ paper: T; group: number }];
+    chosen.push(paper);
+    taken.set(group, (taken.get(group) ?? 0) + 1);
   }
   return chosen;
 }
 
-/** The paper rated up that `paperId` is most like (the greatest cosine); 0 when none shares a term. */
-function nearestLiked(paperId: number, liked: TRating[], vectors: Map<number, TSparseVector>): number {
-  const vector = vectors.get(paperId);
-  if (!vector) return 0;
-  let nearest = 0;
-  let best = 0;
-  for (const { paperId: likedId } of liked) {
-    const other = vectors.get(likedId);
-    if (!other) continue;
-    const similarity = dot(vector, other);
-    if (similarity > best) [nearest, best] = [likedId, similarity];
-  }
-  return nearest;
+/**
+ * For one reader: the paper they rated up (among their latest likes) that a paper is most like,
+ * by the dot product of their strongest terms; 0 when none shares a term. An inverted index of
+ * the likes' terms makes each look-up a pass over the paper's terms.
+ */
+function createNearestLiked(ratings: TRating[], strongTermsOf: (paperId: number) => TSparseVector): (paperId: number) => number {
+  const liked = ratings.filter((rating) => rating.rating > 0).slice(0, PERSONAL.reasonLikes);
+  const byTerm = new Map<number, { likedIndex: number; value: number }[]>();
+  liked.forEach(({ paperId }, likedIndex) => {
+    const { indices, values } = strongTermsOf(paperId);
+    for (let k = 0; k < indices.length; k += 1) {
+      const postings = byTerm.get(indices[k]!);
+      if (postings) postings.push({ likedIndex, value: values[k]! });
+      else byTerm.set(indices[k]!, [{ likedIndex, value: values[k]! }]);
+    }
+  });
+  const similarity = new Float64Array(liked.length);
+  return (paperId) => {
+    similarity.fill(0);
+    const { indices, values } = strongTermsOf(paperId);
+    for (let k = 0; k < indices.length; k += 1) {
+      for (const posting of byTerm.get(indices[k]!) ?? []) similarity[posting.likedIndex]! += values[k]! * posting.value;
+    }
+    let nearest = 0;
+    let best = 0;
+    similarity.forEach((value, index) => {
+      if (value > best) [nearest, best] = [liked[index]!.paperId, value];
+    });
+    return nearest;
+  };
+}
+
+/** The `count` largest entries of a vector, indices kept ascending. */
+function strongestTerms(vector: TSparseVector | undefined, count: number): TSparseVector {
+  if (!vector) return { indices: [], values: [] };
+  if (vector.indices.length <= count) return vector;
+  const kept = vector.indices
+    .map((index, k) => ({ index, value: vector.values[k]! }))
+    .sort((a, b) => b.value - a.value)
+    .slice(0, count)
+    .sort((a, b) => a.index - b.index);
+  return { indices: kept.map((entry) => entry.index), values: kept.map((entry) => entry.value) };
 }
 
 function idsOf(key: string): number[] {
