@@ -9,7 +9,7 @@ import { insertPapers, insertRatings, insertSubscribers, matchPapersRandomly, se
  * papers get varied text, so the personal ranking's vectors cost what real ones would.
  */
 export async function benchPlanning({ adminUrl, sizes, papers, ratedShare = 0 }: { adminUrl: string; sizes: number[]; papers: number; ratedShare?: number }) {
-  const database = await freshDatabase({ adminUrl, name: 'paperboy_bench_planning' });
+  const database = await freshDatabase({ adminUrl, name: ratedShare > 0 ? 'paperboy_bench_planning_rated' : 'paperboy_bench_planning' });
   const { db } = database;
   try {
     await seedRandom(db);
