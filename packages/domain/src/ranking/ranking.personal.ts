@@ -4,11 +4,13 @@ import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
 /**
  * The personal ranking of a reader who rated papers (README, "Ranking"):
  *
- *   profile  = mean(vectors of papers rated up) − 0.5 × mean(vectors of papers rated down)
+ *   profile  = Σ vectors of papers rated up − 0.5 × Σ vectors of papers rated down
  *   affinity = cos(profile, paper) / max cos over the reader's candidates     (≤ 1)
  *   c        = n / (n + 5)                       n = the reader's ratings, seed papers included
  *   personal = (1 − c) × rank + c × affinity
  *
+ * Sums, not means: a reader who liked one paper among ten disliked ones mostly taught what they
+ * do not want (with means, that one like, perhaps a slip, would steer everything).
  * The candidates are the best `poolSize` papers of the reader's topic ranking: the ratings
  * re-order what the topics let in, so a few ratings cannot fill a digest with off-topic papers.
  * Papers rated down are never candidates. A reader with several topics gets a share per topic:
@@ -20,7 +22,7 @@ export const PERSONAL = {
   confidenceRatings: 5,
   poolSize: 100,
   fairShareCost: 0.05,
-  /** Cosine to a paper the reader rated up above which the "why" line names that paper. */
+  /** Cosine to the profile from which the "why" line names the paper rated up that brought it. */
   likedReasonSimilarity: 0.1,
   /** Papers enter the profile, meet it, and are compared for the "why" line by their strongest terms only (most of a vector's weight, a third of its cost). */
   strongTerms: 64,
