@@ -5,7 +5,7 @@ import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
  * The personal ranking of a reader who rated papers (README, "Ranking"):
  *
  *   profile  = Σ vectors of papers rated up − 0.5 × Σ vectors of papers rated down
- *   affinity = cos(profile, paper) / max cos over the reader's candidates     (≤ 1)
+ *   affinity = clamp(cos(profile, paper) / 0.25, −1, 1)
  *   c        = n / (n + 5)                       n = the reader's ratings, seed papers included
  *   personal = (1 − c) × rank + c × affinity
  *
@@ -20,6 +20,12 @@ import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
 export const PERSONAL = {
   dislikedWeight: 0.5,
   confidenceRatings: 5,
+  /**
+   * The cosine that counts as full affinity. A fixed scale, not the best candidate's cosine: a
+   * profile built from few or mixed ratings meets every paper weakly and so moves the ranking
+   * little, where dividing by the best would blow its noise up to full weight.
+   */
+  affinityScale: 0.25,
   poolSize: 100,
   fairShareCost: 0.05,
   /** Cosine to the profile from which the "why" line names the paper rated up that brought it. */
@@ -38,7 +44,7 @@ export type TPersonalDigest = {
   likedPaperIds: number[];
 };
 
-type TScored = { paperId: number; personal: number; affinity: number };
+type TScored = { paperId: number; personal: number; cosine: number };
 
 /**
  * Ranks readers' candidates with their ratings. Paper vectors are computed once per run; each
@@ -78,7 +84,7 @@ export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: 
     for (const index of touched) profile[index] = 0;
     const ownTopics = idsOf(topicIds);
     const chosen = takeWithTopicShares(scored, { digestSize, topicCount: ownTopics.length, groupOf: groupsOf(ownTopics, ranker) });
-    const brought = chosen.map((paper) => paper.affinity >= PERSONAL.likedReasonSimilarity);
+    const brought = chosen.map((paper) => paper.cosine >= PERSONAL.likedReasonSimilarity);
     const nearestLiked = brought.some(Boolean) ? createNearestLiked(ratings, strongTermsOf) : undefined;
     return {
       paperIds: chosen.map((paper) => paper.paperId),
@@ -120,18 +126,12 @@ function scoreCandidates({
   let length = 0;
   for (const index of touched) length += profile[index]! ** 2;
   length = Math.sqrt(length);
-  const cosines = new Float64Array(pool.length);
-  let best = 0;
-  for (let i = 0; i < pool.length; i += 1) {
-    cosines[i] = length > 0 ? dotDense(strongTermsOf(pool[i]!.paperId), profile) / length : 0;
-    best = Math.max(best, cosines[i]!);
-  }
   const confidence = ratingCount / (ratingCount + PERSONAL.confidenceRatings);
-  return pool.map((paper, i) => ({
-    paperId: paper.paperId,
-    affinity: cosines[i]!,
-    personal: (1 - confidence) * paper.rank + confidence * (best > 0 ? cosines[i]! / best : 0),
-  }));
+  return pool.map((paper) => {
+    const cosine = length > 0 ? dotDense(strongTermsOf(paper.paperId), profile) / length : 0;
+    const affinity = Math.max(-1, Math.min(1, cosine / PERSONAL.affinityScale));
+    return { paperId: paper.paperId, cosine, personal: (1 - confidence) * paper.rank + confidence * affinity };
+  });
 }
 
 /**
