@@ -32,8 +32,9 @@ export const PERSONAL = {
   likedReasonSimilarity: 0.1,
   /** Papers enter the profile, meet it, and are compared for the "why" line by their strongest terms only (most of a vector's weight, a third of its cost). */
   strongTerms: 64,
-  /** The "why" look-up searches the reader's latest likes. */
-  reasonLikes: 20,
+  /** The "why" look-up searches the reader's latest likes, each by its very strongest terms. */
+  reasonLikes: 10,
+  reasonTerms: 16,
 } as const;
 
 export type TRating = { paperId: number; rating: 1 | -1 };
@@ -52,15 +53,9 @@ type TScored = { paperId: number; personal: number; cosine: number };
  */
 export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: TTopicRanker; vectors: Map<number, TSparseVector>; dimensions: number }) {
   const profile = new Float64Array(dimensions);
-  const strongVectors = new Map<number, TSparseVector>();
-  const strongTermsOf = (paperId: number) => {
-    let vector = strongVectors.get(paperId);
-    if (!vector) {
-      vector = strongestTerms(vectors.get(paperId), PERSONAL.strongTerms);
-      strongVectors.set(paperId, vector);
-    }
-    return vector;
-  };
+  const scratch = new Float64Array(dimensions);
+  const strongTermsOf = memoizeById((paperId) => strongestTerms(vectors.get(paperId), PERSONAL.strongTerms));
+  const reasonTermsOf = memoizeById((paperId) => strongestTerms(strongTermsOf(paperId), PERSONAL.reasonTerms));
 
   return ({
     topicIds,
@@ -85,7 +80,7 @@ export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: 
     const ownTopics = idsOf(topicIds);
     const chosen = takeWithTopicShares(scored, { digestSize, topicCount: ownTopics.length, groupOf: groupsOf(ownTopics, ranker) });
     const brought = chosen.map((paper) => paper.cosine >= PERSONAL.likedReasonSimilarity);
-    const nearestLiked = brought.some(Boolean) ? createNearestLiked(ratings, strongTermsOf) : undefined;
+    const nearestLiked = brought.some(Boolean) ? createNearestLiked({ ratings, strongTermsOf, reasonTermsOf, scratch }) : undefined;
     return {
       paperIds: chosen.map((paper) => paper.paperId),
       likedPaperIds: chosen.map((paper, index) => (brought[index] && nearestLiked ? nearestLiked(paper.paperId) : 0)),
@@ -181,32 +176,31 @@ export function takeWithTopicShares<T extends { paperId: number; personal: numbe
 
 /**
  * For one reader: the paper they rated up (among their latest likes) that a paper is most like,
- * by the dot product of their strongest terms; 0 when none shares a term. An inverted index of
- * the likes' terms makes each look-up a pass over the paper's terms.
+ * by the dot product of their strongest terms; 0 when none shares a term. The paper is spread
+ * into a dense scratch array that each like reads, and cleared after: nothing is allocated.
  */
-function createNearestLiked(ratings: TRating[], strongTermsOf: (paperId: number) => TSparseVector): (paperId: number) => number {
+function createNearestLiked({
+  ratings,
+  strongTermsOf,
+  reasonTermsOf,
+  scratch,
+}: {
+  ratings: TRating[];
+  strongTermsOf: (paperId: number) => TSparseVector;
+  reasonTermsOf: (paperId: number) => TSparseVector;
+  scratch: Float64Array;
+}): (paperId: number) => number {
   const liked = ratings.filter((rating) => rating.rating > 0).slice(0, PERSONAL.reasonLikes);
-  const byTerm = new Map<number, { likedIndex: number; value: number }[]>();
-  liked.forEach(({ paperId }, likedIndex) => {
-    const { indices, values } = strongTermsOf(paperId);
-    for (let k = 0; k < indices.length; k += 1) {
-      const postings = byTerm.get(indices[k]!);
-      if (postings) postings.push({ likedIndex, value: values[k]! });
-      else byTerm.set(indices[k]!, [{ likedIndex, value: values[k]! }]);
-    }
-  });
-  const similarity = new Float64Array(liked.length);
   return (paperId) => {
-    similarity.fill(0);
-    const { indices, values } = strongTermsOf(paperId);
-    for (let k = 0; k < indices.length; k += 1) {
-      for (const posting of byTerm.get(indices[k]!) ?? []) similarity[posting.likedIndex]! += values[k]! * posting.value;
-    }
+    const paper = strongTermsOf(paperId);
+    for (let k = 0; k < paper.indices.length; k += 1) scratch[paper.indices[k]!] = paper.values[k]!;
     let nearest = 0;
     let best = 0;
-    similarity.forEach((value, index) => {
-      if (value > best) [nearest, best] = [liked[index]!.paperId, value];
-    });
+    for (const { paperId: likedId } of liked) {
+      const similarity = dotDense(reasonTermsOf(likedId), scratch);
+      if (similarity > best) [nearest, best] = [likedId, similarity];
+    }
+    for (const index of paper.indices) scratch[index] = 0;
     return nearest;
   };
 }
@@ -221,6 +215,18 @@ function strongestTerms(vector: TSparseVector | undefined, count: number): TSpar
     .slice(0, count)
     .sort((a, b) => a.index - b.index);
   return { indices: kept.map((entry) => entry.index), values: kept.map((entry) => entry.value) };
+}
+
+function memoizeById<T>(compute: (paperId: number) => T): (paperId: number) => T {
+  const cache = new Map<number, T>();
+  return (paperId) => {
+    let value = cache.get(paperId);
+    if (value === undefined) {
+      value = compute(paperId);
+      cache.set(paperId, value);
+    }
+    return value;
+  };
 }
 
 function idsOf(key: string): number[] {
