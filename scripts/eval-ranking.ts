@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '@paperboy/config';
 import { createDatabase, describeConnectionError, runMigrations } from '@paperboy/db';
-import { createRandom, createReaders, formatSummary, interestsOf, readLabelledPapers, seedDatabase, simulateWeeks, summarise } from '@paperboy/domain';
+import { createRandom, createReaders, formatSummary, interestsOf, readRankingEvalPapers, seedDatabase, simulateWeeks, summarise } from '@paperboy/domain';
 import pg from 'pg';
 import { z } from 'zod';
 
@@ -61,7 +61,7 @@ async function admin(statement: string) {
 
 async function evaluate(): Promise<boolean> {
   const random = createRandom(options.seed);
-  const labelledPapers = readLabelledPapers({ random });
+  const labelledPapers = readRankingEvalPapers({ random });
   const labels = new Map(labelledPapers.map((paper) => [paper.arxivId, paper.labels]));
   const interests = interestsOf({ labels, minPapers: 4 * options.weeks });
   const topics = [...new Set(labelledPapers.flatMap((paper) => paper.labels))].sort();

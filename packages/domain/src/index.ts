@@ -22,5 +22,5 @@ export { previewDigest } from './digests/digests.preview.ts';
 export { createRandom, createReaders, formatSummary, interestsOf, summarise } from './ranking/ranking.eval-readers.ts';
 export type { TInterest, TSimulatedReader } from './ranking/ranking.eval-readers.ts';
 export { simulateWeeks } from './ranking/ranking.eval.ts';
-export type { TLabelledPaper, TReaderScore } from './ranking/ranking.eval.ts';
-export { readLabelledPapers, EvalCorpusError } from './ranking/ranking.eval-corpus.ts';
+export type { TEvalPaper, TReaderScore } from './ranking/ranking.eval.ts';
+export { readRankingEvalPapers, EvalCorpusError } from './ranking/ranking.eval-corpus.ts';

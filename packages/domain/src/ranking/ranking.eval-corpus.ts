@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ZPaper } from '../papers/papers.schemas.ts';
 import { ZTopicSlug } from '../topics/topics.schemas.ts';
 import type { TRandom } from './ranking.eval-readers.ts';
-import type { TLabelledPaper } from './ranking.eval.ts';
+import type { TEvalPaper } from './ranking.eval.ts';
 
 // Corpus papers carry a publication date, not a time, and may have no topic at all.
 const ZCorpusPaper = ZPaper.extend({ publishedAt: z.iso.date().transform((date) => `${date}T00:00:00.000Z`), topics: z.array(ZTopicSlug) });
@@ -27,7 +27,7 @@ function readJson<T extends z.ZodType>(relativePath: string[], schema: T): z.out
  * paper gets a random count, heavy-tailed like real ones and unrelated to any reader's interest,
  * so the trending signal is noise the learned ranking has to see past.
  */
-export function readLabelledPapers({ random }: { random: TRandom }): TLabelledPaper[] {
+export function readRankingEvalPapers({ random }: { random: TRandom }): TEvalPaper[] {
   const parts = readdirSync(repoPath('seeds', 'corpus'))
     .filter((file) => /^papers\.part\d+\.json$/.test(file))
     .sort();

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSeedPapers, seedDatabase } from '../seed/seed.usecases.ts';
 import { createRandom, createReaders, interestsOf, isWanted, precisionAt10, rate, summarise, type TSimulatedReader } from './ranking.eval-readers.ts';
-import { simulateWeeks, type TLabelledPaper, type TReaderScore } from './ranking.eval.ts';
+import { simulateWeeks, type TEvalPaper, type TReaderScore } from './ranking.eval.ts';
 
 describe('the simulated readers', () => {
   const diffusion = { name: 'diffusion-models within generative-models', labels: ['generative-models', 'diffusion-models'] };
@@ -68,7 +68,7 @@ const START = new Date('2026-01-05T00:00:00Z');
 describe('a simulated month on the real planner', () => {
   const context = useTestContext();
   const labels = JSON.parse(readFileSync(repoPath('seeds', 'labels.json'), 'utf8')) as Record<string, string[]>;
-  const labelledPapers: TLabelledPaper[] = readSeedPapers().map((paper) => ({ ...paper, labels: labels[paper.arxivId] ?? [] }));
+  const labelledPapers: TEvalPaper[] = readSeedPapers().map((paper) => ({ ...paper, labels: labels[paper.arxivId] ?? [] }));
   const labelsOf = new Map(labelledPapers.map((paper) => [paper.arxivId, paper.labels]));
   const readers: TSimulatedReader[] = [
     { name: 'reader-1', interest: { name: 'llm-compression', labels: ['llm-compression'] }, topics: ['bayesian-inference', 'llm-compression', 'llms'] },

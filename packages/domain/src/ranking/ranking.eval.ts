@@ -14,7 +14,7 @@ import { isWanted, precisionAt10, rate, type TArm, type TRandom, type TSimulated
 const DAY = 24 * 3_600_000;
 const SETTINGS = { lookbackDays: { weekly: 7, daily: 1 }, maxFailureRatio: 0.1 };
 
-export type TLabelledPaper = TPaper & { labels: string[] };
+export type TEvalPaper = TPaper & { labels: string[] };
 export type TReaderScore = { reader: string; week: number; arm: TArm | 'ceiling'; precision: number };
 
 /**
@@ -32,7 +32,7 @@ export async function simulateWeeks({
   start,
 }: {
   db: TDatabase;
-  labelledPapers: TLabelledPaper[];
+  labelledPapers: TEvalPaper[];
   readers: TSimulatedReader[];
   weeks: number;
   noise: number;
@@ -72,7 +72,7 @@ export async function simulateWeeks({
  * Stores the papers, matches them with the product's matcher, and spreads them over the weeks
  * at random, each ingested in the middle of its week. Returns each paper id's labels.
  */
-async function storeInWeeks({ db, labelledPapers, weeks, random, start }: { db: TDatabase; labelledPapers: TLabelledPaper[]; weeks: number; random: TRandom; start: Date }) {
+async function storeInWeeks({ db, labelledPapers, weeks, random, start }: { db: TDatabase; labelledPapers: TEvalPaper[]; weeks: number; random: TRandom; start: Date }) {
   const stored = await storePapers({ db, papers: labelledPapers.map(({ labels: _labels, ...paper }) => paper), source: 'eval' });
   await matchPapers({ db, paperIds: stored.toMatch.map((paper) => paper.paperId) });
   const rows = await db.select({ id: papers.id, arxivId: papers.arxivId }).from(papers).where(
