@@ -26,7 +26,7 @@ export const PERSONAL = {
    * little, where dividing by the best would blow its noise up to full weight.
    */
   affinityScale: 0.25,
-  poolSize: 100,
+  poolSize: 60,
   fairShareCost: 0.05,
   /** Cosine to the profile from which the "why" line names the paper rated up that brought it. */
   likedReasonSimilarity: 0.1,
