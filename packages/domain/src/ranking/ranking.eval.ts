@@ -1,4 +1,4 @@
-import { deliveries, paperRatings, papers, sentPapers, subscribers, subscriberTopics, topics, type TDatabase } from '@paperboy/db';
+import { deliveries, paperRatings, papers, sentPapers, sqlArray, subscribers, subscriberTopics, topics, type TDatabase } from '@paperboy/db';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { createRun } from '../digests/digests.usecases.ts';
@@ -82,10 +82,15 @@ async function storeInWeeks({ db, labelledPapers, weeks, random, start }: { db: 
     ),
   );
   const labelsByArxivId = new Map(labelledPapers.map((paper) => [paper.arxivId, paper.labels]));
-  for (const row of rows) {
-    const week = Math.floor(random.next() * weeks);
-    await db.update(papers).set({ ingestedAt: new Date(start.getTime() + (week * 7 + 3.5) * DAY) }).where(eq(papers.id, row.id));
-  }
+  const ingestedAt = rows.map(() => new Date(start.getTime() + (Math.floor(random.next() * weeks) * 7 + 3.5) * DAY).toISOString());
+  await db.execute(sql`
+    update papers p set ingested_at = week.ingested_at::timestamptz
+    from unnest(${sqlArray(
+      rows.map((row) => row.id),
+      'bigint',
+    )}, ${sqlArray(ingestedAt, 'text')}) as week(id, ingested_at)
+    where p.id = week.id
+  `);
   return new Map(rows.map((row) => [row.id, labelsByArxivId.get(row.arxivId) ?? []]));
 }
 
