@@ -102,8 +102,8 @@ export function createDigestComposer({
   }
 
   return {
-    /** Loads the papers of a whole batch in one round of queries, before its messages are composed. */
-    preload: (paperIds: number[]) => loadPapers([...new Set(paperIds)]),
+    /** Loads the papers of a whole batch (and those their "why" lines name) in one round of queries, before its messages are composed. */
+    preload: (paperIds: number[]) => loadPapers([...new Set(paperIds.filter((id) => id > 0))]),
 
     compose: async (delivery: TClaimedDelivery): Promise<TOutgoingEmail> => {
       await loadPapers([...delivery.paperIds, ...delivery.likedPaperIds.filter((id) => id > 0)]);
