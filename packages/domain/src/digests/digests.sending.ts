@@ -87,7 +87,7 @@ async function sendGroup(context: TGroupContext, deliveryIds: string[]) {
   if (claimed.length === 0) return;
 
   try {
-    await composer.preload(claimed.flatMap((delivery) => delivery.paperIds));
+    await composer.preload(claimed.flatMap((delivery) => [...delivery.paperIds, ...delivery.likedPaperIds]));
   } catch (error) {
     // Nothing was sent: give the rows back at once rather than after their lease.
     await Promise.allSettled(claimed.map((delivery) => repository.releaseDelivery({ deliveryId: delivery.id, error: 'papers could not be loaded' })));

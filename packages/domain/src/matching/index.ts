@@ -5,8 +5,6 @@ export { compileTerm, compileTerms, isAcronym } from './matching.terms.ts';
 export type { TTermVariant } from './matching.terms.ts';
 export { evaluateHeldOut, evaluateMatching, formatEvaluation, scoreTopicPredictions } from './matching.eval.ts';
 export type { TConfusion, TEvaluation, TTopicScore } from './matching.eval.ts';
-export { findCandidates, rankedCandidatesSql, rankOf, RANKING } from './matching.candidates.ts';
-export type { TCandidate, TCandidateReason } from './matching.candidates.ts';
 export { buildVocabulary, cosine, createTextVectorizer, dot, dotDense, FEATURES, ngramCounts, ngramSurface, norm, normalize, textNgrams, textTokens, weightedSum } from './matching.features.ts';
 export type { TPaperText, TSparseVector, TTextVectorizer, TTextVocabulary } from './matching.features.ts';
 export { createTopicModel, defaultTopicModelPath, loadTopicModel, termFeatures, TOPIC_IMPLICATIONS, TOPIC_MODEL_VERSION, TopicModelFileError, withImplications, ZTopicModel } from './matching.model.ts';

@@ -1,4 +1,4 @@
-import { RANKING } from './matching.candidates.ts';
+import { RANKING } from '../ranking/ranking.formula.ts';
 import { ngramSurface, type TPaperText } from './matching.features.ts';
 import { MATCHING } from './matching.scoring.ts';
 import { withImplications, type TTermHit, type TTopicModel } from './matching.model.ts';

@@ -1,10 +1,9 @@
-import { deliveries, digestRuns, keywords, paperKeywords, papers, paperTopics, sentPapers, subscriberKeywords, subscribers, subscriberTopics, topics } from '@paperboy/db';
+import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/db';
 import { useTestContext } from '@paperboy/testing';
 import { eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { storePapers } from '../papers/papers.usecases.ts';
 import { seedDatabase } from '../seed/seed.usecases.ts';
-import { findCandidates, rankOf } from './matching.candidates.ts';
 import { compileTerm } from './matching.terms.ts';
 import { loadTopicModel } from './matching.model.ts';
 import { matchKeywords, matchPapers, rescoreTopic } from './matching.usecases.ts';
@@ -40,14 +39,6 @@ describe('matching papers to topics and subscribers', () => {
       .innerJoin(topics, eq(topics.id, paperTopics.topicId))
       .where(eq(paperTopics.paperId, await paperId(arxivId)));
     return Object.fromEntries(rows.map((row) => [row.slug, row.matchedTerms]));
-  }
-
-  async function subscriber(name: string) {
-    const [row] = await context.database.db
-      .insert(subscribers)
-      .values({ email: `${name}@example.org`, emailHash: `hash-${name}`, status: 'confirmed' })
-      .returning({ id: subscribers.id });
-    return row!.id;
   }
 
   it('puts known sample papers under the topics a reader would give them, with the terms that matched', async () => {
@@ -97,61 +88,6 @@ describe('matching papers to topics and subscribers', () => {
       .innerJoin(keywords, eq(keywords.id, paperKeywords.keywordId))
       .where(inArray(paperKeywords.paperId, stored.toMatch.map((paper) => paper.paperId)));
     expect(matched.map((row) => `${row.phrase} ${row.arxivId}`).sort()).toEqual(['LLM 2406.00011', 'VI 2406.00013']);
-  });
-
-  it("derives a subscriber's candidates from their topics and keywords, excluding papers already sent, each with a why line", async () => {
-    const { db } = context.database;
-    const [compression] = await db.select().from(topics).where(eq(topics.slug, 'llm-compression'));
-    const reader = await subscriber('reader');
-    const other = await subscriber('other');
-    await db.insert(subscriberTopics).values({ subscriberId: reader, topicId: compression!.id });
-    const [keyword] = await db.insert(keywords).values({ phrase: 'Tucker decomposition' }).returning();
-    await db.insert(subscriberKeywords).values({ subscriberId: reader, keywordId: keyword!.id });
-    expect((await matchKeywords({ db, keywordIds: [keyword!.id], since: LONG_AGO })).matched).toBeGreaterThan(0);
-
-    const candidates = await findCandidates({ db, subscriberId: reader, since: LONG_AGO, limit: 100 });
-    const compressionPapers = await db.select({ paperId: paperTopics.paperId }).from(paperTopics).where(eq(paperTopics.topicId, compression!.id));
-    const tucker = await paperId('2402.16996');
-    expect(new Set(candidates.map((candidate) => candidate.paperId))).toEqual(new Set([...compressionPapers.map((row) => row.paperId), tucker]));
-    expect(candidates.find((candidate) => candidate.paperId === tucker)!.why).toMatch(/^“Tucker decomposition” · 193 upvotes$/);
-    const compressed = candidates.find((candidate) => candidate.reasons[0]?.slug === 'llm-compression')!;
-    expect(compressed.why).toMatch(new RegExp(`^Model compression and quantization \\(.+\\) · ${compressed.upvotes} upvotes?$`));
-    expect(candidates.map((candidate) => candidate.position)).toEqual(candidates.map((_, index) => index + 1));
-    expect(await findCandidates({ db, subscriberId: other, since: LONG_AGO, limit: 100 })).toEqual([]);
-
-    const [run] = await db.insert(digestRuns).values({ frequency: 'weekly', trigger: 'admin', periodKey: 'test', periodStart: LONG_AGO, periodEnd: new Date() }).returning();
-    const [delivery] = await db.insert(deliveries).values({ runId: run!.id, subscriberId: reader, paperIds: [] }).returning();
-    await db.insert(sentPapers).values({ subscriberId: reader, paperId: tucker, deliveryId: delivery!.id });
-    const after = await findCandidates({ db, subscriberId: reader, since: LONG_AGO, limit: 100 });
-    expect(after.map((candidate) => candidate.paperId)).not.toContain(tucker);
-    expect(after).toHaveLength(candidates.length - 1);
-    expect(await findCandidates({ db, subscriberId: reader, since: new Date(Date.now() + 60_000), limit: 100 })).toEqual([]);
-  });
-
-  it('ranks by the documented formula, so a strong match with few upvotes beats a weak match with many', async () => {
-    const { db } = context.database;
-    const [theory] = await db.select().from(topics).where(eq(topics.slug, 'learning-theory'));
-    const reader = await subscriber('ranker');
-    await db.insert(subscriberTopics).values({ subscriberId: reader, topicId: theory!.id });
-    const stored = await storePapers({
-      db,
-      source: 'test',
-      papers: [
-        { arxivId: '2406.00101', title: 'Benign overfitting and double descent in the infinite-width limit', abstract: 'A generalization bound via the neural tangent kernel and implicit bias, with a PAC-Bayes analysis.', authors: [], categories: [], upvotes: 3 },
-        { arxivId: '2406.00102', title: 'A popular benchmark', abstract: 'We study generalization of models; our main theorem gives a convergence rate.', authors: [], categories: [], upvotes: 900 },
-      ],
-    });
-    await matchPapers({ db, model, paperIds: stored.toMatch.map((paper) => paper.paperId) });
-    const candidates = await findCandidates({ db, subscriberId: reader, since: LONG_AGO, limit: 100 });
-    const strong = candidates.find((candidate) => candidate.arxivId === '2406.00101')!;
-    const weak = candidates.find((candidate) => candidate.arxivId === '2406.00102')!;
-    expect(strong.position).toBeLessThan(weak.position);
-    for (const candidate of [strong, weak]) {
-      const scores = candidate.reasons.map((reason) => reason.score);
-      expect(candidate.rank).toBeCloseTo(rankOf(scores.reduce((sum, score) => sum + score, 0), candidate.upvotes), 5);
-    }
-    expect(rankOf(9, 10)).toBeGreaterThan(rankOf(1.5, 500));
-    expect(rankOf(3, 100)).toBeGreaterThan(rankOf(3, 10));
   });
 
   it('re-scores recent papers when a topic’s terms change, so an added term brings in the papers that use it', async () => {
