@@ -48,8 +48,9 @@ export async function simulateWeeks({
   const subscriberIds = await subscribeReaders({ db, readers });
   const scores: TReaderScore[] = [];
   for (let week = 1; week <= weeks; week += 1) {
-    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(start.getTime() + week * 7 * DAY), settings: SETTINGS });
-    const planned = await recordSent({ db, runId: run.id });
+    const now = new Date(start.getTime() + week * 7 * DAY);
+    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now, settings: SETTINGS });
+    const planned = await recordSent({ db, runId: run.id, sentAt: now });
     const candidates = await candidatesOf({ db, runId: run.id });
     for (const reader of readers) {
       const reachable = (candidates.get(subscriberIds.get(`${reader.name}:topics`)!) ?? []).map((id) => labelsOf.get(id) ?? []);
@@ -134,9 +135,12 @@ async function subscribeReaders({ db, readers }: { db: TDatabase; readers: TSimu
   return subscriberIds;
 }
 
-/** Marks a run's digests as received (sent_papers), as sending would, and returns each subscriber's papers. */
-async function recordSent({ db, runId }: { db: TDatabase; runId: string }): Promise<Map<string, number[]>> {
-  const rows = await db.update(deliveries).set({ state: 'sent', sentAt: new Date() }).where(eq(deliveries.runId, runId)).returning();
+/**
+ * Marks a run's digests as received (sent_papers), as sending would, at the simulated time (the
+ * next week's run must see them as sent in an earlier period), and returns each subscriber's papers.
+ */
+async function recordSent({ db, runId, sentAt }: { db: TDatabase; runId: string; sentAt: Date }): Promise<Map<string, number[]>> {
+  const rows = await db.update(deliveries).set({ state: 'sent', sentAt }).where(eq(deliveries.runId, runId)).returning();
   await db.execute(sql`update digest_runs set state = 'done', finished_at = now() where id = ${runId}`);
   const sent = rows.flatMap((row) => row.paperIds.map((paperId) => ({ subscriberId: row.subscriberId, paperId, deliveryId: row.id })));
   if (sent.length > 0) await db.insert(sentPapers).values(sent).onConflictDoNothing();
