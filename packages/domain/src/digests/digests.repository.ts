@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 
 export type TDigestRun = typeof digestRuns.$inferSelect;
 export type TRunState = TDigestRun['state'];
-export type TDeliveryState = (typeof deliveries.$inferSelect)['state'];
+type TDeliveryState = (typeof deliveries.$inferSelect)['state'];
 export type TDeliveryCounts = Record<TDeliveryState, number>;
 export type TDeliveryToSend = { deliveryId: string; attempts: number };
 

@@ -2,7 +2,7 @@ import { createGroupCommit, type TGroupCommit } from '../shared/group-commit.ts'
 import { sendOne, type TSendOneDeps } from './digests.refusals.ts';
 import { createDigestsRepository, type TSentDelivery } from './digests.repository.ts';
 
-export type TDeliveryFailure = { deliveryId: string; reason: string };
+type TDeliveryFailure = { deliveryId: string; reason: string };
 
 export type TBatchOutcome = {
   sent: number;

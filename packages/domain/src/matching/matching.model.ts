@@ -59,7 +59,7 @@ export function termFeatures(hit: TTermHit | undefined): number[] {
   return [Math.log1p(hit.score), hit.score >= MATCHING.topicThreshold ? 1 : 0, Math.log1p(hit.matchedTerms.length)];
 }
 
-export type TTopicScorer = {
+type TTopicScorer = {
   slug: string;
   threshold: number;
   /** Probability that the paper belongs to the topic. */

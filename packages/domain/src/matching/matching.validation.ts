@@ -12,7 +12,7 @@ export const foldOf = (arxivId: string) => createHash('sha256').update(arxivId).
 type TProbabilities = Map<string, Map<string, number>>;
 
 /** Each paper's probability per topic from the model fitted on the other folds. */
-export function outOfFoldProbabilities({ papers, slugs, lambda }: { papers: TTrainingPaper[]; slugs: string[]; lambda: number }): TProbabilities {
+function outOfFoldProbabilities({ papers, slugs, lambda }: { papers: TTrainingPaper[]; slugs: string[]; lambda: number }): TProbabilities {
   const result: TProbabilities = new Map();
   for (let fold = 0; fold < FOLDS; fold += 1) {
     const held = papers.filter((paper) => foldOf(paper.arxivId) === fold);

@@ -70,7 +70,7 @@ export function precisionAt10(interest: TInterest, digestLabels: string[][]): nu
 }
 
 export type TArm = 'topics' | 'learned';
-export type TWeekScore = { week: number; topics: number; learned: number; ceiling: number };
+type TWeekScore = { week: number; topics: number; learned: number; ceiling: number };
 
 /**
  * Mean precision@10 per week for both arms, and the reader the learned ranking treats worst:

@@ -12,11 +12,11 @@
  */
 export const RANKING = { relevanceScale: 3, relevanceWeight: 0.7, trendingWeight: 0.3, upvotesForFullTrending: 1000 } as const;
 
-export function relevanceOf(summedScore: number): number {
+function relevanceOf(summedScore: number): number {
   return 1 - Math.exp(-summedScore / RANKING.relevanceScale);
 }
 
-export function trendingOf(upvotes: number): number {
+function trendingOf(upvotes: number): number {
   return Math.min(1, Math.log(1 + Math.max(upvotes, 0)) / Math.log(1 + RANKING.upvotesForFullTrending));
 }
 

@@ -17,7 +17,7 @@ import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
  * each fair share (digest size / topics) already taken from a paper's best-matching topic costs
  * it `fairShareCost`.
  */
-export const PERSONAL = {
+const PERSONAL = {
   dislikedWeight: 0.5,
   confidenceRatings: 5,
   /**

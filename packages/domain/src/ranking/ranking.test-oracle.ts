@@ -5,7 +5,7 @@ import { formatWhy, RANKING } from './ranking.formula.ts';
 // A second, independent statement of the topic-and-keyword ranking, in SQL, for tests only: the
 // planner ranks in TypeScript and the tests hold it equal to this per-subscriber SELECT.
 
-export type TCandidateReason = { kind: 'topic' | 'keyword'; label: string; slug: string | null; score: number; terms: string[] };
+type TCandidateReason = { kind: 'topic' | 'keyword'; label: string; slug: string | null; score: number; terms: string[] };
 
 export type TCandidate = {
   subscriberId: string;

@@ -4,7 +4,7 @@ import { rankOf } from './ranking.formula.ts';
 // profile. Digests hold at most 20 papers; the rest is room for papers a subscriber already
 // received. A paper outside the top of every list a subscriber draws from is not a
 // candidate for them (README, "Ranking").
-export const CANDIDATES_PER_LIST = 30;
+const CANDIDATES_PER_LIST = 30;
 
 export type TMatchRow = { listId: number; paperId: number; score: number; upvotes: number };
 export type TRankedPaper = { paperId: number; score: number; rank: number };

@@ -13,7 +13,7 @@ const ZTopicForm = z.object({
 type TTopicForm = z.infer<typeof ZTopicForm>;
 
 /** One term a line, `term: weight`; a line without a weight counts 1. */
-export function parseTermLines(text: string): { term: string; weight: number }[] {
+function parseTermLines(text: string): { term: string; weight: number }[] {
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -25,7 +25,7 @@ export function parseTermLines(text: string): { term: string; weight: number }[]
     });
 }
 
-export const formatTermLines = (terms: { term: string; weight: number }[]) => terms.map(({ term, weight }) => `${term}: ${weight}`).join('\n');
+const formatTermLines = (terms: { term: string; weight: number }[]) => terms.map(({ term, weight }) => `${term}: ${weight}`).join('\n');
 
 /** The form's fields checked with the domain's own schema; each problem is named by its field. */
 function validateTopic(form: TTopicForm) {
