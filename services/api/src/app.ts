@@ -91,7 +91,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(healthRoutes);
   await app.register(papersRoutes);
   await app.register(topicsRoutes);
-  // Subscriptions (issue 3): form bodies, the CSRF cookie, and signup limits counted in Redis.
+  // Subscriptions: form bodies, the CSRF cookie, and signup limits counted in Redis.
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);
   await app.register(rateLimit, {

@@ -130,7 +130,8 @@ async function pauseForTransport({ repository, outcome }: TGroupContext, { runId
 /**
  * The server has the messages: failing to record that now means second copies once the lease
  * expires. So a lost connection (PostgreSQL restarted, backends cut) is retried for a few
- * seconds, well inside the lease, before the error goes up (chaos scenario 4).
+ * seconds, well inside the lease, before the error goes up (the chaos suite cuts PostgreSQL's
+ * connections mid-run to check it).
  */
 async function recordSent(markSent: () => Promise<unknown>, delaysMs = [100, 250, 500, 1_000, 2_000]) {
   for (const delayMs of delaysMs) {
