@@ -2,7 +2,7 @@ import { deliveries, digestRuns, keywords, papers, paperTopics, sentPapers, subs
 import { useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { matchKeywords, matchPapers } from '../matching/matching.usecases.ts';
+import { matchKeywords } from '../matching/matching.usecases.ts';
 import { storePapers } from '../papers/papers.usecases.ts';
 import { loadTopicModel } from '../matching/matching.model.ts';
 import { seedDatabase } from '../seed/seed.usecases.ts';
@@ -84,15 +84,20 @@ describe('the topic-and-keyword ranking (checked against its SQL statement in th
     const [theory] = await db.select().from(topics).where(eq(topics.slug, 'learning-theory'));
     const reader = await subscriber('ranker');
     await db.insert(subscriberTopics).values({ subscriberId: reader, topicId: theory!.id });
+    // The scores are set, not matched: this is the ranking's formula, whatever the matcher decides.
     const stored = await storePapers({
       db,
       source: 'test',
       papers: [
-        { arxivId: '2406.00101', title: 'Benign overfitting and double descent in the infinite-width limit', abstract: 'A generalization bound via the neural tangent kernel and implicit bias, with a PAC-Bayes analysis.', authors: [], categories: [], upvotes: 3 },
-        { arxivId: '2406.00102', title: 'A popular benchmark', abstract: 'We study generalization of models; our main theorem gives a convergence rate.', authors: [], categories: [], upvotes: 900 },
+        { arxivId: '2406.00101', title: 'Benign overfitting in the infinite-width limit', abstract: 'A generalization bound.', authors: [], categories: [], upvotes: 3 },
+        { arxivId: '2406.00102', title: 'A popular benchmark', abstract: 'We study models.', authors: [], categories: [], upvotes: 900 },
       ],
     });
-    await matchPapers({ db, model, paperIds: stored.toMatch.map((paper) => paper.paperId) });
+    const [strongId, weakId] = stored.toMatch.map((paper) => paper.paperId);
+    await db.insert(paperTopics).values([
+      { paperId: strongId!, topicId: theory!.id, score: 9, matchedTerms: ['generalization bound'] },
+      { paperId: weakId!, topicId: theory!.id, score: 1.5, matchedTerms: ['generalization'] },
+    ]);
     const candidates = await findCandidates({ db, subscriberId: reader, since: LONG_AGO, limit: 100 });
     const strong = candidates.find((candidate) => candidate.arxivId === '2406.00101')!;
     const weak = candidates.find((candidate) => candidate.arxivId === '2406.00102')!;
