@@ -1,6 +1,9 @@
 // Typed rules need the TypeScript compiler API, which is why the project pins typescript 5.9.
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
+import { noImportCycle } from './eslint/no-import-cycle.js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -26,8 +29,18 @@ export default tseslint.config(
     },
   },
   {
+    // Modules that import each other, even for types only, are one module split in two: the
+    // shared part belongs in a module both import.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX, paperboy: { rules: { 'no-import-cycle': noImportCycle } } },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })] },
+    // import-x follows imports across packages but skips type-only ones; the local rule follows
+    // relative imports of every kind.
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }], 'paperboy/no-import-cycle': 'error' },
+  },
+  {
     files: ['packages/config/src/**', '**/*.test.ts', 'packages/testing/src/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'eslint/**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -3,7 +3,7 @@
 // problem, so a hand edit that breaks an id, a slug or the labelling rules is caught before
 // a classifier is trained or measured on it.
 import { readdirSync, readFileSync } from 'node:fs';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { z } from 'zod';
 
 const MIN_ABSTRACT_WORDS = 60;

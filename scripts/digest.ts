@@ -10,7 +10,7 @@ import cliProgress from 'cli-progress';
 import { z } from 'zod';
 
 const ZCommand = z.discriminatedUnion('command', [
-  z.object({ command: z.literal('send'), frequency: z.enum(['daily', 'weekly']), dryRun: z.boolean(), watch: z.boolean() }),
+  z.object({ command: z.literal('send'), frequency: z.enum(['daily', 'weekly']), dryRun: z.boolean(), force: z.boolean(), watch: z.boolean() }),
   z.object({ command: z.literal('status'), runId: z.uuid('must be a run id (a UUID)') }),
 ]);
 
@@ -21,16 +21,18 @@ function parseCommand(argv: string[]) {
     options: {
       frequency: { type: 'string', default: 'weekly' },
       'dry-run': { type: 'boolean', default: false },
+      // Mail again readers already sent a digest this period (one per period otherwise).
+      force: { type: 'boolean', default: false },
       'no-watch': { type: 'boolean', default: false },
     },
   });
   const [command, runId] = positionals;
-  const result = ZCommand.safeParse({ command, frequency: values.frequency, dryRun: values['dry-run'], watch: !values['no-watch'], runId });
+  const result = ZCommand.safeParse({ command, frequency: values.frequency, dryRun: values['dry-run'], force: values.force, watch: !values['no-watch'], runId });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     process.stderr.write(
       `digest: ${issue.path.join('.') || 'command'}: ${issue.message}\n` +
-        'usage: npm run digest -- send [--frequency weekly|daily] [--dry-run] [--no-watch]\n' +
+        'usage: npm run digest -- send [--frequency weekly|daily] [--dry-run] [--force] [--no-watch]\n' +
         '       npm run digest -- status <run-id>\n',
     );
     process.exit(2);
@@ -62,7 +64,7 @@ function describe(progress: Awaited<ReturnType<typeof getRunProgress>>) {
   const { run, counts } = progress;
   return [
     `run ${run.id} (${run.frequency}${run.isDryRun ? ', dry run' : ''}, period ${run.periodKey}): ${run.state}`,
-    `  planned ${run.plannedCount}, skipped ${run.skippedCount} (nothing new)`,
+    `  planned ${run.plannedCount}, skipped ${run.skippedCount} (nothing new)${run.isForced ? ', forced: readers already mailed this period included' : `, ${run.alreadyMailedCount} (already mailed this period)`}`,
     `  sent ${counts.sent}, failed ${counts.failed}, pending ${counts.pending}, sending ${counts.sending}, cancelled ${counts.cancelled}`,
     ...(run.pauseReason ? [`  paused: ${run.pauseReason}`] : []),
   ].join('\n');
@@ -77,6 +79,7 @@ try {
       frequency: command.frequency,
       trigger: 'admin',
       isDryRun: command.dryRun,
+      force: command.force,
       now: new Date(),
       settings: runSettingsFromConfig(config),
     });

@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfigOrExit, repoPath } from '@paperboy/config';
+import { loadConfigOrExit } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { createDatabase, describeConnectionError, runMigrations } from '@paperboy/db';
 import { evaluateMatching, formatEvaluation, seedDatabase } from '@paperboy/domain';
 import pg from 'pg';

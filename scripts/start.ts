@@ -3,7 +3,8 @@
 // then runs the API and the worker side by side. In production run them as separate
 // processes (services/api/src/server.ts, services/worker/src/main.ts) and scale the worker.
 import { buildApp } from '@paperboy/api';
-import { handleShutdown, loadConfigOrExit, type TConfig } from '@paperboy/config';
+import { loadConfigOrExit, type TConfig } from '@paperboy/config';
+import { handleShutdown } from '@paperboy/runtime';
 import { createDatabase, describeConnectionError, ensureDatabaseExists, runMigrations } from '@paperboy/db';
 import { isDatabaseEmpty, seedDatabase } from '@paperboy/domain';
 import { createLogger } from '@paperboy/logger';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { compileDigestTemplate, createMailer, createMessageSkeleton, type TComposedMessage, type TDigestData } from '@paperboy/email';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';

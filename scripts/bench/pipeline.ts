@@ -82,7 +82,7 @@ export async function benchPipeline(settings: TPipelineSettings): Promise<TPipel
   }, 200);
   try {
     // Workers record a heartbeat as soon as they take jobs.
-    for (let waited = 0; !(await redis.get(`${prefix}:worker-heartbeat`)); waited += 100) {
+    for (let waited = 0; (await redis.keys(`${prefix}:worker-heartbeat:*`)).length === 0; waited += 100) {
       if (waited > 20_000) throw new Error('the workers did not start within 20 s');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

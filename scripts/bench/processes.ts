@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

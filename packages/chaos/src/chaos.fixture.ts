@@ -25,11 +25,16 @@ export async function insertChaosAudience({ db, count, domain = 'chaos.example' 
     select p.id, t.id, 2, array['fault tolerance'] from papers p cross join topics t where p.source = 'chaos' and t.slug = 'chaos'
   `);
   const unsubscribed = Math.max(10, Math.round(count / 100));
+  // Pending readers were sent their confirmation and never clicked it, as real ones are. Left
+  // without last_confirmation_sent_at they would look like signups whose confirmation Redis lost,
+  // and the worker's confirmation sweep would rightly mail them once a run outlasts its grace period.
   await db.execute(sql`
-    insert into subscribers (email, email_hash, status, frequency, digest_size, confirmed_at)
+    insert into subscribers (email, email_hash, status, frequency, digest_size, confirmed_at, last_confirmation_sent_at)
     select 'reader' || n || '@' || ${domain}, md5(${domain} || n),
            case when n > ${count + unsubscribed}::int then 'pending' when n > ${count}::int then 'unsubscribed' else 'confirmed' end::subscriber_status,
-           'weekly', 5, now() - interval '1 day'
+           'weekly', 5,
+           case when n > ${count + unsubscribed}::int then null else now() - interval '1 day' end,
+           case when n > ${count + unsubscribed}::int then now() - interval '1 day' end
     from generate_series(1, ${count + 2 * unsubscribed}::int) as n
   `);
   await db.execute(sql`

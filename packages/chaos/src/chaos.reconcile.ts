@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import type { TDb } from '@paperboy/db';
 import type { TCaughtMessage } from '@paperboy/testing';
 import { sql } from 'drizzle-orm';
@@ -118,19 +118,18 @@ export async function reconcile({
   };
 }
 
-const RESULTS_DIR = repoPath('test-artifacts', 'chaos');
-
 /**
  * Writes this scenario's figures to test-artifacts/chaos/<scenario>.json, rebuilds
  * results.json from every scenario file there (scenarios run in parallel, one file each), and
  * prints the table so far.
  */
 export async function report(result: TReconciliation): Promise<void> {
-  await mkdir(RESULTS_DIR, { recursive: true });
-  await writeFile(join(RESULTS_DIR, `${result.scenario}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  const files = (await readdir(RESULTS_DIR)).filter((file) => file.endsWith('.json') && file !== 'results.json').sort();
-  const all = await Promise.all(files.map(async (file) => JSON.parse(await readFile(join(RESULTS_DIR, file), 'utf8')) as TReconciliation));
-  await writeFile(join(RESULTS_DIR, 'results.json'), `${JSON.stringify(all, null, 2)}\n`);
+  const resultsDir = repoPath('test-artifacts', 'chaos');
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(join(resultsDir, `${result.scenario}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const files = (await readdir(resultsDir)).filter((file) => file.endsWith('.json') && file !== 'results.json').sort();
+  const all = await Promise.all(files.map(async (file) => JSON.parse(await readFile(join(resultsDir, file), 'utf8')) as TReconciliation));
+  await writeFile(join(resultsDir, 'results.json'), `${JSON.stringify(all, null, 2)}\n`);
   const { scenario, subscribers, planned, sent, failed, received, duplicates, duplicatesAfterData, missing, toUnsubscribed, runState, durationMs } = result;
   console.table([{ scenario, subscribers, planned, sent, failed, received, duplicates, duplicatesAfterData, missing, toUnsubscribed, runState, seconds: Math.round(durationMs / 100) / 10 }]);
   for (const note of result.notes) console.log(`  ${scenario}: ${note}`);

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config.mail.smtpUrl).toBeUndefined();
   });
 
-  it('parses and normalises the values it is given', () => {
+  it('parses and normalizes the values it is given', () => {
     const config = loadConfig({
       env: { PORT: '8080', PUBLIC_URL: 'https://news.example.org/', SMTP_URL: 'smtp://mail:25', WORKER_CONCURRENCY: '4' },
     });
@@ -28,16 +28,6 @@ describe('loadConfig', () => {
     expect(config.server.publicUrl).toBe('https://news.example.org');
     expect(config.mail.smtpUrl).toBe('smtp://mail:25');
     expect(config.worker.concurrency).toBe(4);
-  });
-
-  it('refuses a send lease shorter than twice the time a rate-limited worker needs for what it claims', () => {
-    // 4 jobs each holding 2 x 5 connections = 10 claimed deliveries, at 2 messages/s, is 20 s of
-    // sending: the lease must be at least 40 s.
-    const env = { SMTP_RATE_PER_SECOND: '2', DIGEST_SEND_CONCURRENCY: '4', DIGEST_SEND_BATCH_SIZE: '50', SMTP_MAX_CONNECTIONS: '5' };
-    expect(problemsFor({ ...env, DIGEST_SEND_LEASE_MS: '39000' })).toEqual([
-      'DIGEST_SEND_LEASE_MS: must be at least 40000 at SMTP_RATE_PER_SECOND=2 (twice the time to send the DIGEST_SEND_CONCURRENCY groups a worker claims at once)',
-    ]);
-    expect(loadConfig({ env: { ...env, DIGEST_SEND_LEASE_MS: '40000' } }).digests).toMatchObject({ leaseMs: 40_000, sendInFlight: 10 });
   });
 
   it('when PORT is not a port number, names PORT in the error', () => {
@@ -72,5 +62,24 @@ describe('loadConfig', () => {
 
   it('the one-line message names the variable', () => {
     expect(() => loadConfig({ env: { LOG_LEVEL: 'loud' } })).toThrow(/^Invalid configuration: LOG_LEVEL: /);
+  });
+
+  it('trusts no proxy unless TRUST_PROXY says which: a hop count or a list of addresses and CIDRs', () => {
+    expect(loadConfig({ env: {} }).security.trustProxy).toBe(false);
+    expect(loadConfig({ env: { TRUST_PROXY: 'false' } }).security.trustProxy).toBe(false);
+    expect(loadConfig({ env: { TRUST_PROXY: '1' } }).security.trustProxy).toBe(1);
+    expect(loadConfig({ env: { TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' } }).security.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
+  });
+
+  it('refuses a TRUST_PROXY that is neither a hop count nor proxy addresses, naming the variable', () => {
+    expect(problemsFor({ TRUST_PROXY: 'true' })[0]).toMatch(/^TRUST_PROXY/);
+    expect(problemsFor({ TRUST_PROXY: '10.0.0.0/8,proxy.local' })[0]).toMatch(/^TRUST_PROXY/);
+    expect(problemsFor({ TRUST_PROXY: '0' })[0]).toMatch(/^TRUST_PROXY/);
+  });
+
+  it('METRICS_TOKEN is optional, and too short a one is refused', () => {
+    expect(loadConfig({ env: {} }).security.metricsToken).toBeUndefined();
+    expect(loadConfig({ env: { METRICS_TOKEN: 'm'.repeat(24) } }).security.metricsToken).toBe('m'.repeat(24));
+    expect(problemsFor({ METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN: must be at least 16 characters']);
   });
 });

@@ -12,10 +12,24 @@ export type TDatabaseHandle = {
   close: () => Promise<void>;
 };
 
-export function createDatabase({ url, poolSize = 10 }: { url: string; poolSize?: number }): TDatabaseHandle {
+export function createDatabase({
+  url,
+  poolSize = 10,
+  applicationName = 'paperboy',
+  statementTimeoutMs,
+}: {
+  url: string;
+  poolSize?: number;
+  /** Aborts any statement that runs longer (a lock wait included), so no caller waits forever. */
+  statementTimeoutMs?: number;
+  /** Shown in pg_stat_activity, so an operator (or a test) can tell whose connections these are. */
+  applicationName?: string;
+}): TDatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
+    application_name: applicationName,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
     // Fail fast when PostgreSQL is unreachable instead of hanging a request.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,

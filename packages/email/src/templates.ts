@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -27,10 +28,21 @@ export function redactText(text: string): string {
   return text.replace(TOKEN_IN_PATH, '/$1/[redacted]').replace(EMAIL_IN_TEXT, '[email]');
 }
 
+// Fields every line logged inside `withLogFields` carries, whichever logger writes it: a job's
+// trace id reaches the lines of the use cases it calls without a logger passed down to them.
+const logFields = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Runs `work` with `fields` added to each log line written during it (undefined fields are left out). */
+export function withLogFields<T>(fields: Record<string, unknown>, work: () => T): T {
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  return logFields.run({ ...logFields.getStore(), ...defined }, work);
+}
+
 export function loggerOptions({ level, name }: { level: string; name: string }): LoggerOptions {
   return {
     name,
     level,
+    mixin: () => logFields.getStore() ?? {},
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       err: stdSerializers.err,

@@ -1,3 +1,4 @@
+import { withTimeout } from '@paperboy/runtime';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -42,17 +43,11 @@ export function createMetrics({ queueDepths, subscriptionTotals, onSourceError }
 
   // A source that is down or slow costs its own samples, never the whole scrape.
   const safely = async <T>(source: string, read: () => Promise<T>): Promise<T | undefined> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`${source} did not answer within ${SOURCE_TIMEOUT_MS} ms`)), SOURCE_TIMEOUT_MS);
-    });
     try {
-      return await Promise.race([read(), timeout]);
+      return await withTimeout(read(), { timeoutMs: SOURCE_TIMEOUT_MS, message: `${source} did not answer within ${SOURCE_TIMEOUT_MS} ms` });
     } catch (error) {
       onSourceError?.(source, error);
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   };
 

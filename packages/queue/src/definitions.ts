@@ -1,37 +1,39 @@
 import { z } from 'zod';
 
+// The id of the request that queued a job (the API's request id), so its log lines and the
+// worker's share one id. Optional: scheduled and swept jobs have no request. Cut, never refused:
+// a client's overlong X-Request-Id must not fail its signup.
+const traceId = z.string().min(1).transform((value) => value.slice(0, 128)).optional();
+
 // One typed map of queues and their payloads, shared by producers and workers. Payloads carry
 // ids, never addresses or message bodies: the worker re-reads the rows it acts on.
 export const queueDefinitions = {
-  maintenance: {
-    heartbeat: z.object({}).strict(),
-  },
   /** Bounce and complaint reports: the bounce mailbox, read on a schedule. */
   deliverability: {
     'bounce-mailbox': z.object({}).strict(),
   },
   /** Transactional mail: one message to one subscriber, rendered from their current row. */
   email: {
-    confirmation: z.object({ subscriberId: z.uuid() }).strict(),
-    'manage-preferences': z.object({ subscriberId: z.uuid() }).strict(),
+    confirmation: z.object({ subscriberId: z.uuid(), traceId }).strict(),
+    'manage-preferences': z.object({ subscriberId: z.uuid(), traceId }).strict(),
   },
   papers: {
     /** Score a batch of papers against every topic and keyword phrase. */
-    match: z.object({ paperIds: z.array(z.number().int().positive()).min(1).max(1_000) }).strict(),
+    match: z.object({ paperIds: z.array(z.number().int().positive()).min(1).max(1_000), traceId }).strict(),
     /** Fetch every configured source URL (config.papers.sources) and ingest it. */
     'fetch-sources': z.object({}).strict(),
     /** Look up by id, on the arXiv API, papers readers named as liked that are not stored yet. */
-    'fetch-liked-papers': z.object({ arxivIds: z.array(z.string().min(1).max(40)).min(1).max(100) }).strict(),
+    'fetch-liked-papers': z.object({ arxivIds: z.array(z.string().min(1).max(40)).min(1).max(100), traceId }).strict(),
   },
   /** Run control: the scheduler's tick, and moving a planned run's pending deliveries onto the send queue. */
   'digest-runs': {
     scheduled: z.object({ frequency: z.enum(['daily', 'weekly']) }).strict(),
     /** Move a planned run to sending and put every pending delivery on the send queue. */
-    start: z.object({ runId: z.uuid() }).strict(),
+    start: z.object({ runId: z.uuid(), traceId }).strict(),
   },
   /** A batch of one run's digests (DIGEST_SEND_BATCH_SIZE); the delivery rows hold everything else. */
   'digest-sends': {
-    send: z.object({ runId: z.uuid(), deliveryIds: z.array(z.uuid()).min(1).max(1_000) }).strict(),
+    send: z.object({ runId: z.uuid(), deliveryIds: z.array(z.uuid()).min(1).max(1_000), traceId }).strict(),
   },
 } as const;
 

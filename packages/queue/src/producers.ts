@@ -9,12 +9,12 @@ import type { TQueues } from './queues.ts';
  * still sent once. (Ids derived from the rows would be ignored by BullMQ while a finished job
  * with the same id is kept, and a paused-then-resumed run would stall.)
  */
-export function createEnqueueSends(queues: TQueues, { batchSize }: { batchSize: number }) {
+export function createEnqueueSends(queues: TQueues, { batchSize, traceId }: { batchSize: number; traceId?: string }) {
   return ({ runId, deliveries }: { runId: string; deliveries: { deliveryId: string }[] }) => {
     const items = [];
     for (let start = 0; start < deliveries.length; start += batchSize) {
       const batch = deliveries.slice(start, start + batchSize);
-      items.push({ payload: { runId, deliveryIds: batch.map((item) => item.deliveryId) }, jobId: `send-${runId}-${randomUUID()}` });
+      items.push({ payload: { runId, deliveryIds: batch.map((item) => item.deliveryId), traceId }, jobId: `send-${runId}-${randomUUID()}` });
     }
     return queues.enqueueMany({ queue: 'digest-sends', job: 'send', items });
   };
@@ -26,16 +26,21 @@ const MATCH_BATCH = 100;
 
 /**
  * Match jobs for ingested papers, a hundred papers a job, in bulk. A job is named by a hash of
- * its papers' keys (each names a paper's text), so re-ingesting unchanged papers dedupes.
+ * its papers' keys (each names a paper's text), so re-ingesting unchanged papers dedupes. A
+ * failed job of the same name is removed first: BullMQ keeps failed jobs for days and would
+ * silently ignore the new one, leaving those papers unmatched until it forgot the old failure.
  */
-export function createEnqueueMatches(queues: TQueues) {
-  return (papers: { paperId: number; key: string }[]) => {
+export function createEnqueueMatches(queues: TQueues, { traceId }: { traceId?: string } = {}) {
+  return async (papers: { paperId: number; key: string }[]) => {
+    const queue = queues.get('papers');
     const items = [];
     for (let start = 0; start < papers.length; start += MATCH_BATCH) {
       const batch = papers.slice(start, start + MATCH_BATCH);
-      items.push({ payload: { paperIds: batch.map((paper) => paper.paperId) }, jobId: `match-${hashOf(batch.map((paper) => paper.key))}` });
+      const jobId = `match-${hashOf(batch.map((paper) => paper.key))}`;
+      if ((await queue.getJobState(jobId)) === 'failed') await queue.remove(jobId);
+      items.push({ payload: { paperIds: batch.map((paper) => paper.paperId), traceId }, jobId });
     }
-    return queues.enqueueMany({ queue: 'papers', job: 'match', items });
+    await queues.enqueueMany({ queue: 'papers', job: 'match', items });
   };
 }
 

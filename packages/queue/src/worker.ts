@@ -16,6 +16,7 @@ export function createQueueWorker<Q extends TQueueName>({
   prefix,
   concurrency,
   options,
+  around = (_job, run) => run(),
 }: {
   queue: Q;
   handlers: THandlers<Q>;
@@ -23,6 +24,8 @@ export function createQueueWorker<Q extends TQueueName>({
   prefix: string;
   concurrency: number;
   options?: Partial<WorkerOptions>;
+  /** Wraps every job's run, after its payload parsed (the worker binds the job's trace id to its log lines here). */
+  around?: (job: Job, run: () => Promise<unknown>) => Promise<unknown>;
 }): Worker {
   return new Worker(
     queue,
@@ -36,7 +39,7 @@ export function createQueueWorker<Q extends TQueueName>({
       } catch (error) {
         throw new UnrecoverableError((error as Error).message);
       }
-      return handler(payload, job);
+      return around(job, () => handler(payload, job));
     },
     {
       connection: { url: redisUrl, maxRetriesPerRequest: null },

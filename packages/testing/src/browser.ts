@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { chromium, type Browser } from 'playwright-core';
 
 // Debian's Chromium, not a downloaded build: this machine reaches no browser CDN. The flags

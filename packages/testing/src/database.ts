@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDatabase, MIGRATIONS_FOLDER, runMigrations, type TDatabaseHandle } from '@paperboy/db';
+import { createDatabase, migrationsFolder, runMigrations, type TDatabaseHandle } from '@paperboy/db';
 import pg from 'pg';
 
 function withDatabase(url: string, database: string): string {
@@ -23,8 +23,9 @@ async function withAdminClient<T>(adminUrl: string, work: (client: pg.Client) =>
 /** The template's name changes whenever a migration does, so a stale template is never reused. */
 function templateName(): string {
   const hash = createHash('sha256');
-  for (const file of readdirSync(MIGRATIONS_FOLDER).filter((name) => name.endsWith('.sql')).sort()) {
-    hash.update(file).update(readFileSync(join(MIGRATIONS_FOLDER, file)));
+  const folder = migrationsFolder();
+  for (const file of readdirSync(folder).filter((name) => name.endsWith('.sql')).sort()) {
+    hash.update(file).update(readFileSync(join(folder, file)));
   }
   return `paperboy_tpl_${hash.digest('hex').slice(0, 12)}`;
 }

@@ -11,6 +11,10 @@ export type TPrivateRedis = {
   start: () => Promise<void>;
   /** kill, then start: Redis restarted with its data lost. */
   restart: () => Promise<void>;
+  /** SIGSTOP: the server keeps its connections and answers nothing, as a hung Redis does. */
+  freeze: () => void;
+  /** SIGCONT: a frozen server answers again, every command it was sent included. */
+  thaw: () => void;
 };
 
 async function waitForPing(url: string, timeoutMs: number): Promise<void> {
@@ -65,5 +69,7 @@ export async function startPrivateRedis(): Promise<TPrivateRedis> {
       await kill();
       await start();
     },
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
   };
 }

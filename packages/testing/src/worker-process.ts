@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 
 export type TWorkerProcess = {
   pid: number;

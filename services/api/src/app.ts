@@ -13,11 +13,12 @@ import { adminAuthPlugin } from './plugins/admin-auth.plugin.ts';
 import { databasePlugin } from './plugins/database.plugin.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
 import { queuesPlugin } from './plugins/queues.plugin.ts';
+import { servicesPlugin } from './plugins/services.plugin.ts';
 import { adminConsole } from './admin/admin.plugin.ts';
 import { metricsPlugin } from './metrics/metrics.plugin.ts';
-import { adminDigestsRoutes } from './routes/admin-digests.routes.ts';
+import { adminDigestsRoutes } from './routes/digests.routes.ts';
 import { pageRoutes } from './pages/pages.plugin.ts';
-import { adminSubscriberRoutes } from './routes/admin-subscribers.routes.ts';
+import { adminSubscriberRoutes } from './routes/subscribers.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { papersRoutes } from './routes/papers.routes.ts';
 import { topicsRoutes } from './routes/topics.routes.ts';
@@ -37,11 +38,17 @@ export type TBuildAppOptions = {
   logger?: boolean;
 };
 
+// Fastify honours a hop count at run time but does not type it; a hop test says the same thing.
+function trustProxyOption(trustProxy: TConfig['security']['trustProxy']) {
+  return typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy;
+}
+
 /** The API's composition root: external plugins, then app plugins, then routes. Nothing connects before this is called. */
 export async function buildApp({ config, logger = true }: TBuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ? loggerOptions({ level: config.log.level, name: 'api' }) : false,
-    trustProxy: true,
+    // Off unless TRUST_PROXY names the proxies: request.ip is the signup limit's key and the consent log's ip.
+    trustProxy: trustProxyOption(config.security.trustProxy),
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();
@@ -65,16 +72,17 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(swagger, {
     openapi: {
       info: { title: 'Paperboy API', version: '0.1.0', description: 'Subscriptions, papers and digests.' },
-      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' }, metrics: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(errorHandlerPlugin);
-  await app.register(databasePlugin, { url: config.database.url, poolSize: config.database.poolSize });
+  await app.register(databasePlugin, config.database);
   await app.register(queuesPlugin, { url: config.redis.url, prefix: config.redis.queuePrefix });
-  await app.register(metricsPlugin);
+  await app.register(servicesPlugin);
+  await app.register(metricsPlugin, { token: config.security.metricsToken });
   await app.register(adminAuthPlugin, { adminToken: config.security.adminToken });
 
   await app.register(healthRoutes);

@@ -1,4 +1,5 @@
-import { handleShutdown, loadConfigOrExit } from '@paperboy/config';
+import { loadConfigOrExit } from '@paperboy/config';
+import { handleShutdown } from '@paperboy/runtime';
 import { buildApp } from './app.ts';
 
 const config = loadConfigOrExit();

@@ -1,14 +1,15 @@
-// Container healthcheck: healthy while a worker has recorded a heartbeat recently.
+// Container healthcheck: healthy while this container's own worker has recorded a heartbeat recently.
+import { hostname } from 'node:os';
 import { loadConfigOrExit } from '@paperboy/config';
 import { createRedis } from '@paperboy/queue';
-import { heartbeatKey } from './jobs/heartbeat.job.ts';
+import { hasOwnHeartbeat, isProcessAlive } from './heartbeat.ts';
 
 const config = loadConfigOrExit();
 const redis = createRedis({ url: config.redis.url, role: 'producer' });
 try {
   await redis.connect();
-  const beat = await redis.get(heartbeatKey(config.redis.queuePrefix));
-  process.exitCode = beat ? 0 : 1;
+  const isHealthy = await hasOwnHeartbeat({ redis, prefix: config.redis.queuePrefix, host: hostname(), isAlive: isProcessAlive });
+  process.exitCode = isHealthy ? 0 : 1;
 } catch {
   process.exitCode = 1;
 } finally {

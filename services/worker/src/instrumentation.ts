@@ -30,7 +30,8 @@ export function instrumentMailer({ mailer, metrics, kind }: { mailer: TMailer; m
 // deliveryIds), paperId, subscriberId.
 function jobFields(queue: string, job: Job) {
   const durationMs = job.processedOn ? (job.finishedOn ?? Date.now()) - job.processedOn : undefined;
-  return { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, durationMs, ids: job.data as Record<string, unknown> };
+  const { traceId, ...ids } = job.data as Record<string, unknown>;
+  return { queue, job: job.name, jobId: job.id, traceId, attempt: job.attemptsMade, durationMs, ids };
 }
 
 /** One structured log line and one duration sample per finished job attempt, from BullMQ's worker events. */

@@ -1,4 +1,5 @@
-import { handleShutdown, loadConfigOrExit } from '@paperboy/config';
+import { loadConfigOrExit } from '@paperboy/config';
+import { handleShutdown } from '@paperboy/runtime';
 import { createLogger } from '@paperboy/logger';
 import { createWorkerRuntime } from './runtime.ts';
 

@@ -1,21 +1,19 @@
-import { hostname } from 'node:os';
 import type { TConfig } from '@paperboy/config';
-import { createDatabase } from '@paperboy/db';
-import { createDigestComposerFromConfig } from '@paperboy/domain';
-import { compileDigestTemplate, compileTransactionalTemplates, createMailer } from '@paperboy/email';
+import { createDatabase, type TDatabaseHandle } from '@paperboy/db';
+import { assertSendLease } from '@paperboy/domain';
+import { compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import { createMetrics, readQueueDepths, type TMetrics } from '@paperboy/metrics';
-import { createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
+import { createQueues, createRedis } from '@paperboy/queue';
+import { TimeoutError, withTimeout } from '@paperboy/runtime';
 import type { Worker } from 'bullmq';
+import { sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import type { TWorkerDeps } from './deps.ts';
-import { createDigestRunHandlers, createDigestSendHandlers } from './jobs/digests.jobs.ts';
-import { createEmailHandlers } from './jobs/email.jobs.ts';
-import { instrumentMailer, instrumentWorker } from './instrumentation.ts';
+import { currentWorker, startHeartbeat, workerIdOf } from './heartbeat.ts';
 import { startMetricsServer, type TMetricsServer } from './metrics-server.ts';
+import { createWorkers, runWorkers, scheduleRepeatingJobs } from './runtime.workers.ts';
 import { startSupervisor } from './supervisor.ts';
-import { HEARTBEAT_EVERY_MS, recordHeartbeat } from './jobs/heartbeat.job.ts';
-import { createPaperHandlers, schedulePaperFetch } from './jobs/papers.jobs.ts';
-import { runBounceMailboxPoll, scheduleBounceMailbox } from './jobs/bounces.job.ts';
 
 export type TWorkerRuntime = {
   start: () => Promise<void>;
@@ -27,136 +25,121 @@ export type TWorkerRuntime = {
   metricsPort: () => number | undefined;
 };
 
-/** The worker's composition root. Nothing connects until `start`. */
+/** What a runtime has opened so far: `start` fills it step by step, and one close path undoes whatever is there. */
+type TResources = {
+  database?: TDatabaseHandle;
+  redis?: Redis;
+  deps?: TWorkerDeps;
+  workers: Worker[];
+  supervisor?: { stop: () => Promise<void> };
+  heartbeat?: { stop: () => Promise<void> };
+  metricsServer?: TMetricsServer;
+};
+
+/** The worker's composition root. Nothing connects until `start`; a failed start closes what it opened. */
 export function createWorkerRuntime({ config, logger }: { config: TConfig; logger: Logger }): TWorkerRuntime {
-  const workerId = `${hostname()}-${process.pid}`;
-  const prefix = config.redis.queuePrefix;
-  const common = { redisUrl: config.redis.url, prefix };
-  let deps: TWorkerDeps | undefined;
-  let queues: TQueues | undefined;
-  let closeDatabase: (() => Promise<void>) | undefined;
-  const workers: Worker[] = [];
-  let supervisor: { stop: () => Promise<void> } | undefined;
-  let metricsServer: TMetricsServer | undefined;
+  const worker = currentWorker();
+  const workerId = workerIdOf(worker);
+  let resources: TResources = { workers: [] };
   const metrics = createMetrics({
-    queueDepths: async () => (queues ? readQueueDepths(queues.all()) : []),
+    queueDepths: async () => (resources.deps ? readQueueDepths(resources.deps.queues.all()) : []),
     onSourceError: (source, error) => logger.warn({ err: error, source }, 'a metrics source failed; its samples are left out'),
   });
+  const close = async () => {
+    const opened = resources;
+    resources = { workers: [] };
+    await closeResources({ resources: opened, timeoutMs: config.server.shutdownTimeoutMs - 1_000, logger });
+  };
 
   return {
     metrics,
-    metricsPort: () => metricsServer?.port,
+    metricsPort: () => resources.metricsServer?.port,
     start: async () => {
-      if (!config.mail.smtpUrl) throw new Error('The worker needs SMTP_URL (npm start sets it to the dev inbox).');
-      const database = createDatabase({ url: config.database.url, poolSize: config.database.poolSize });
-      closeDatabase = database.close;
-      const redis = createRedis({ url: config.redis.url, role: 'worker' });
-      await redis.connect();
-      queues = createQueues({ connection: redis, prefix });
-      deps = {
-        config,
-        logger,
-        db: database.db,
-        redis,
-        queues,
-        mailer: createMailer({
-          smtpUrl: config.mail.smtpUrl,
-          maxConnections: config.mail.maxConnections,
-          rateLimitPerSecond: config.mail.ratePerSecond,
-          dkim: config.digests.dkim,
-        }),
-        templates: await compileTransactionalTemplates(),
-      };
-
-      workers.push(
-        createQueueWorker({
-          ...common,
-          queue: 'maintenance',
-          concurrency: 1,
-          handlers: { heartbeat: () => recordHeartbeat({ redis, prefix, workerId }) },
-        }),
-        createQueueWorker({
-          ...common,
-          queue: 'email',
-          concurrency: config.worker.concurrency,
-          // One mailer wrapper per kind, so emails and SMTP latency are counted by kind.
-          handlers: {
-            confirmation: createEmailHandlers({ ...deps, mailer: instrumentMailer({ mailer: deps.mailer, metrics, kind: 'confirmation' }) }).confirmation,
-            'manage-preferences': createEmailHandlers({ ...deps, mailer: instrumentMailer({ mailer: deps.mailer, metrics, kind: 'manage-preferences' }) })[
-              'manage-preferences'
-            ],
-          },
-        }),
-        createQueueWorker({ ...common, queue: 'papers', concurrency: 2, handlers: createPaperHandlers(deps) }),
-        createQueueWorker({ ...common, queue: 'deliverability', concurrency: 1, handlers: { 'bounce-mailbox': () => runBounceMailboxPoll(deps!) } }),
-        createQueueWorker({ ...common, queue: 'digest-runs', concurrency: 1, handlers: createDigestRunHandlers(deps) }),
-        createQueueWorker({
-          ...common,
-          queue: 'digest-sends',
-          concurrency: config.digests.sendConcurrency,
-          handlers: createDigestSendHandlers({
-            ...deps,
-            mailer: instrumentMailer({ mailer: deps.mailer, metrics, kind: 'digest' }),
-            composer: createDigestComposerFromConfig({ db: deps.db, config, template: await compileDigestTemplate() }),
-          }),
-        }),
-      );
-      for (const worker of workers) {
-        instrumentWorker({ worker, metrics, logger });
-        worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'));
-      }
-
-      await queues.get('maintenance').upsertJobScheduler('heartbeat', { every: HEARTBEAT_EVERY_MS }, { name: 'heartbeat', data: {} });
-      await schedulePaperFetch({ queues, config });
-      await scheduleBounceMailbox({ queues, config });
-      if (config.digests.schedulesEnabled) {
-        for (const frequency of ['weekly', 'daily'] as const) {
-          await queues
-            .get('digest-runs')
-            .upsertJobScheduler(
-              `digest-${frequency}`,
-              { pattern: config.digests.cron[frequency], tz: 'UTC' },
-              { name: 'scheduled', data: { frequency } },
-            );
+      const smtpUrl = checkSettings(config);
+      try {
+        await openConnections({ config, resources });
+        const deps = await buildDeps({ config, logger, smtpUrl, resources });
+        resources.workers.push(...(await createWorkers({ deps, metrics })));
+        await scheduleRepeatingJobs({ deps });
+        resources.supervisor = startSupervisor(deps);
+        await runWorkers({ workers: resources.workers, metrics, logger });
+        const { workers } = resources;
+        resources.heartbeat = startHeartbeat({ redis: deps.redis, prefix: config.redis.queuePrefix, worker, logger, isTakingJobs: () => workers.every((one) => one.isRunning()) });
+        if (config.worker.metricsPort !== 0) {
+          resources.metricsServer = await startMetricsServer({
+            metrics,
+            host: config.server.host,
+            port: config.worker.metricsPort,
+            logger,
+            token: config.security.metricsToken,
+          });
         }
+      } catch (error) {
+        await close();
+        throw error;
       }
-      supervisor = startSupervisor(deps);
-      for (const worker of workers) {
-        void worker.run().catch((error: Error) => logger.error({ queue: worker.name, err: error }, 'worker stopped'));
-      }
-      await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-      if (config.worker.metricsPort !== 0) {
-        metricsServer = await startMetricsServer({ metrics, host: config.server.host, port: config.worker.metricsPort, logger });
-      }
-      logger.info({ workerId, queues: workers.map((worker) => worker.name) }, 'worker started');
+      logger.info({ workerId, queues: resources.workers.map((worker) => worker.name) }, 'worker started');
     },
     close: async () => {
-      const current = deps;
-      deps = undefined;
-      if (!current) return;
-      await supervisor?.stop();
-      await metricsServer?.close();
-      metricsServer = undefined;
-      await closeWorkers({ workers, timeoutMs: config.server.shutdownTimeoutMs - 1_000, logger });
-      await queues?.close();
-      current.mailer.close();
-      await current.redis.quit().catch(() => current.redis.disconnect());
-      await closeDatabase?.();
+      if (!resources.database) return;
+      await close();
       logger.info({ workerId }, 'worker stopped');
     },
   };
 }
 
+/** Settings the worker cannot run without, checked before anything connects. */
+function checkSettings(config: TConfig): string {
+  if (!config.mail.smtpUrl) throw new Error('The worker needs SMTP_URL (npm start sets it to the dev inbox).');
+  assertSendLease({ config });
+  return config.mail.smtpUrl;
+}
+
+/** PostgreSQL first (one query, so a wrong DATABASE_URL fails here), then Redis. */
+async function openConnections({ config, resources }: { config: TConfig; resources: TResources }) {
+  resources.database = createDatabase({
+    url: config.database.url,
+    poolSize: config.database.poolSize,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    applicationName: 'paperboy-worker',
+  });
+  await resources.database.db.execute(sql`select 1`);
+  resources.redis = createRedis({ url: config.redis.url, role: 'worker' });
+  await resources.redis.connect();
+}
+
+async function buildDeps({ config, logger, smtpUrl, resources }: { config: TConfig; logger: Logger; smtpUrl: string; resources: TResources }) {
+  const redis = resources.redis!;
+  const mailer = createMailer({
+    smtpUrl,
+    maxConnections: config.mail.maxConnections,
+    rateLimitPerSecond: config.mail.ratePerSecond,
+    dkim: config.digests.dkim,
+  });
+  const queues = createQueues({ connection: redis, prefix: config.redis.queuePrefix });
+  resources.deps = { config, logger, db: resources.database!.db, redis, queues, mailer, templates: await compileTransactionalTemplates() };
+  return resources.deps;
+}
+
+/** In the order work flows: no new work, then let active jobs finish, then the connections they used. */
+async function closeResources({ resources, timeoutMs, logger }: { resources: TResources; timeoutMs: number; logger: Logger }) {
+  const { database, redis, deps, workers, supervisor, heartbeat, metricsServer } = resources;
+  await heartbeat?.stop();
+  await supervisor?.stop();
+  await metricsServer?.close();
+  await closeWorkers({ workers, timeoutMs, logger });
+  await deps?.queues.close();
+  deps?.mailer.close();
+  await redis?.quit().catch(() => redis.disconnect());
+  await database?.close();
+}
+
 /** Waits for active jobs up to `timeoutMs`, then forces the workers closed; their jobs' locks expire and they run again. */
 export async function closeWorkers({ workers, timeoutMs, logger }: { workers: Worker[]; timeoutMs: number; logger: Logger }) {
-  let timer: NodeJS.Timeout | undefined;
-  const graceful = Promise.all(workers.map((worker) => worker.close())).then(() => 'closed' as const);
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), Math.max(timeoutMs, 0));
-  });
-  const outcome = await Promise.race([graceful, timeout]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') {
+  try {
+    await withTimeout(Promise.all(workers.map((worker) => worker.close())), { timeoutMs, message: 'active jobs did not finish in time' });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
     logger.warn({ timeoutMs }, 'active jobs did not finish in time; closing workers anyway');
     await Promise.all(workers.map((worker) => worker.close(true)));
   }

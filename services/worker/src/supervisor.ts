@@ -3,23 +3,38 @@ import { createEnqueueSends } from '@paperboy/queue';
 import type { TWorkerDeps } from './deps.ts';
 import { sweepUnsentConfirmations } from './jobs/email.jobs.ts';
 
-/** Runs the supervisors on a timer, independent of Redis, so what a lost queue held is rebuilt from Postgres. */
-export function startSupervisor(deps: TWorkerDeps): { stop: () => Promise<void> } {
+/**
+ * Runs the supervisors on a timer, independent of Redis, so what a lost queue held is rebuilt
+ * from Postgres. Each tick waits for the one before it: a slow tick (Redis or PostgreSQL
+ * hanging) delays the next instead of piling more work on what is already stuck.
+ */
+export function startSupervisor(deps: Pick<TWorkerDeps, 'config' | 'logger' | 'db' | 'queues'>): { stop: () => Promise<void> } {
   const enqueueSends = createEnqueueSends(deps.queues, { batchSize: deps.config.digests.sendBatchSize });
   const countQueuedSends = async () => {
     const counts = await deps.queues.get('digest-sends').getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
     return Object.values(counts).reduce((sum, count) => sum + count, 0);
   };
-  let current: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    current = Promise.all([
+  const tick = () =>
+    Promise.all([
       superviseRuns({ db: deps.db, enqueueSends, countQueuedSends, now: new Date(), idleMs: deps.config.digests.leaseMs, rateLimits: runRateLimits(deps.config) }),
       sweepUnsentConfirmations(deps),
     ]).catch((error: Error) => deps.logger.warn({ err: error }, 'supervision failed; will try again'));
-  }, deps.config.digests.supervisorIntervalMs);
+
+  let isStopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> = Promise.resolve();
+  const schedule = () => {
+    timer = setTimeout(() => {
+      current = tick().finally(() => {
+        if (!isStopped) schedule();
+      });
+    }, deps.config.digests.supervisorIntervalMs);
+  };
+  schedule();
   return {
     stop: async () => {
-      clearInterval(timer);
+      isStopped = true;
+      clearTimeout(timer);
       await current;
     },
   };

@@ -8,4 +8,3 @@ export const updatedAt = () =>
     .$onUpdate(() => new Date());
 
 export const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
-export const inet = customType<{ data: string }>({ dataType: () => 'inet' });

@@ -34,12 +34,17 @@ export const digestRuns = pgTable(
     periodStart: timestamp('period_start', { withTimezone: true }).notNull(),
     periodEnd: timestamp('period_end', { withTimezone: true }).notNull(),
     isDryRun: boolean('is_dry_run').notNull().default(false),
-    trigger: digestRunTrigger('trigger').notNull().default('admin'),
+    // No default: every run says who started it, so a forgotten trigger fails instead of posing as an admin's.
+    trigger: digestRunTrigger('trigger').notNull(),
     // Stop sending when this share of deliveries has failed (bounces, refusals).
     maxFailureRatio: real('max_failure_ratio').notNull().default(0.1),
     state: digestRunState('state').notNull().default('planned'),
     plannedCount: integer('planned_count').notNull().default(0),
     skippedCount: integer('skipped_count').notNull().default(0),
+    // Readers left out because they were already sent a digest of this period (0 when forced).
+    alreadyMailedCount: integer('already_mailed_count').notNull().default(0),
+    // An admin asked to mail again readers already mailed this period.
+    isForced: boolean('is_forced').notNull().default(false),
     sentCount: integer('sent_count').notNull().default(0),
     failedCount: integer('failed_count').notNull().default(0),
     pauseReason: text('pause_reason'),
@@ -95,7 +100,11 @@ export const deliveries = pgTable(
   ],
 );
 
-/** Every paper that reached a subscriber: a paper is never sent to the same person twice. */
+/**
+ * Every paper that reached a subscriber: a paper is never sent to the same person twice. This
+ * history outlives runs and deliveries: deleting either keeps the row (its delivery_id becomes
+ * null), so an old run's removal can never let a paper be sent again.
+ */
 export const sentPapers = pgTable(
   'sent_papers',
   {
@@ -105,12 +114,15 @@ export const sentPapers = pgTable(
     paperId: bigint('paper_id', { mode: 'number' })
       .notNull()
       .references(() => papers.id, { onDelete: 'cascade' }),
-    deliveryId: uuid('delivery_id')
-      .notNull()
-      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    deliveryId: uuid('delivery_id').references(() => deliveries.id, { onDelete: 'set null' }),
     sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [primaryKey({ columns: [table.subscriberId, table.paperId] })],
+  (table) => [
+    primaryKey({ columns: [table.subscriberId, table.paperId] }),
+    // The primary key covers subscriber_id; these keep deleting a paper or a delivery from scanning the table.
+    index('sent_papers_paper_idx').on(table.paperId),
+    index('sent_papers_delivery_idx').on(table.deliveryId),
+  ],
 );
 
 export const consentEventKind = pgEnum('consent_event_kind', [

@@ -1,5 +1,5 @@
 import { deliveries, digestRuns, subscribers, type TDb } from '@paperboy/db';
-import { hashEmail } from '../subscriptions/email-hash.ts';
+import { hashEmail } from '../subscriptions/subscriptions.email-hash.ts';
 
 // Rows a bounce or complaint is about, inserted directly: planning and sending have their own tests.
 
@@ -32,7 +32,7 @@ export async function insertRunWithDeliveries({
   period += 1;
   const [run] = await db
     .insert(digestRuns)
-    .values({ frequency: 'weekly', periodKey: `test-${period}-${Math.random()}`, periodStart: createdAt, periodEnd: createdAt, state, plannedCount: subscriberIds.length })
+    .values({ frequency: 'weekly', trigger: 'admin', periodKey: `test-${period}-${Math.random()}`, periodStart: createdAt, periodEnd: createdAt, state, plannedCount: subscriberIds.length })
     .returning();
   const rows = await db
     .insert(deliveries)

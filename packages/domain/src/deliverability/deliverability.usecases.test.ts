@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createDigestsRepository } from '../digests/digests.repository.ts';
 import { insertDigestFixture } from '../digests/digests.test-fixtures.ts';
 import { createRun } from '../digests/digests.usecases.ts';
-import { findUnsentConfirmations } from '../subscriptions/confirmation-sweep.ts';
+import { findUnsentConfirmations } from '../subscriptions/confirmation.sweep.ts';
 import { sendSubscriptionEmail } from '../subscriptions/subscription-emails.usecases.ts';
 import { signup } from '../subscriptions/subscriptions.usecases.ts';
 import { classifySmtpReply } from './deliverability.classifier.ts';

@@ -1,6 +1,6 @@
 import type { TDb } from '@paperboy/db';
 import { AppError } from '../shared/errors.ts';
-import { hashEmail } from '../subscriptions/email-hash.ts';
+import { hashEmail } from '../subscriptions/subscriptions.email-hash.ts';
 import { createSubscribersRepository } from '../subscriptions/subscriptions.repository.ts';
 import type { TBounceKind } from './deliverability.classifier.ts';
 import {

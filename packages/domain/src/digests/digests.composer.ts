@@ -5,7 +5,7 @@ import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/
 import { eq, inArray } from 'drizzle-orm';
 import { feedbackLinks, type TFeedbackLinks } from '../feedback/feedback.tokens.ts';
 import { formatWhy } from '../matching/matching.candidates.ts';
-import { subscriberLinks } from '../subscriptions/tokens.ts';
+import { subscriberLinks } from '../subscriptions/subscriptions.tokens.ts';
 import type { TClaimedDelivery } from './digests.repository.ts';
 
 export type TSubscriberLinks = { preferencesUrl: string; unsubscribeUrl: string };

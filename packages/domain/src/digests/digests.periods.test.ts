@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoWeekKey, periodFor } from './digests.periods.ts';
+import { isoWeekKey, isoWeekStart, periodFor } from './digests.periods.ts';
 
 describe('digest periods', () => {
   it('names ISO weeks the way calendars do, across year boundaries', () => {
@@ -7,6 +7,20 @@ describe('digest periods', () => {
     expect(isoWeekKey(new Date('2026-01-01T00:00:00Z'))).toBe('2026-W01');
     expect(isoWeekKey(new Date('2027-01-01T00:00:00Z'))).toBe('2026-W53');
     expect(isoWeekKey(new Date('2024-12-30T08:00:00Z'))).toBe('2025-W01');
+    expect(isoWeekKey(new Date('2021-01-03T23:59:00Z'))).toBe('2020-W53');
+    expect(isoWeekKey(new Date('2026-12-28T00:00:00Z'))).toBe('2026-W53');
+  });
+
+  it('a week starts on Monday at midnight UTC, Sundays included in the week before', () => {
+    expect(isoWeekStart(new Date('2026-11-27T10:00:00Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(isoWeekStart(new Date('2026-11-23T00:00:00Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(isoWeekStart(new Date('2026-11-29T23:59:59Z')).toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(isoWeekStart(new Date('2027-01-01T12:00:00Z')).toISOString()).toBe('2026-12-28T00:00:00.000Z');
+  });
+
+  it("a period's calendar start is its Monday (weekly) or its midnight (daily)", () => {
+    expect(periodFor({ frequency: 'weekly', now: new Date('2026-11-27T10:00:00Z'), lookbackDays: 7 }).calendarStart.toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(periodFor({ frequency: 'daily', now: new Date('2026-11-27T10:00:00Z'), lookbackDays: 1 }).calendarStart.toISOString()).toBe('2026-11-27T00:00:00.000Z');
   });
 
   it('two weekly firings in the same week share a key; the window looks back from now', () => {

@@ -1,17 +1,29 @@
 export type TFrequency = 'daily' | 'weekly';
 
-export type TPeriod = { key: string; start: Date; end: Date };
+/**
+ * `start`/`end` bound the papers a run considers; `calendarStart` is where the calendar period
+ * named by `key` began (Monday 00:00 UTC, or midnight UTC), the line for "already mailed this period".
+ */
+export type TPeriod = { key: string; start: Date; end: Date; calendarStart: Date };
 
 const DAY_MS = 24 * 3_600_000;
 
-/** ISO 8601 week label of a date, e.g. "2026-W48" (weeks start on Monday, in UTC). */
+/** Monday 00:00 UTC of the ISO week `date` falls in. */
+export function isoWeekStart(date: Date): Date {
+  const daysSinceMonday = (date.getUTCDay() + 6) % 7;
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - daysSinceMonday));
+}
+
+/** ISO 8601 week label of a date, e.g. "2026-W48": the week belongs to the year its Thursday is in. */
 export function isoWeekKey(date: Date): string {
-  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  const weekday = day.getUTCDay() || 7;
-  day.setUTCDate(day.getUTCDate() + 4 - weekday);
-  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
-  const week = Math.ceil(((day.getTime() - yearStart) / DAY_MS + 1) / 7);
-  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+  const thursday = new Date(isoWeekStart(date).getTime() + 3 * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+function utcMidnight(date: Date): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
 }
 
 /**
@@ -21,5 +33,6 @@ export function isoWeekKey(date: Date): string {
  */
 export function periodFor({ frequency, now, lookbackDays }: { frequency: TFrequency; now: Date; lookbackDays: number }): TPeriod {
   const key = frequency === 'weekly' ? isoWeekKey(now) : now.toISOString().slice(0, 10);
-  return { key, start: new Date(now.getTime() - lookbackDays * DAY_MS), end: now };
+  const calendarStart = frequency === 'weekly' ? isoWeekStart(now) : utcMidnight(now);
+  return { key, start: new Date(now.getTime() - lookbackDays * DAY_MS), end: now, calendarStart };
 }

@@ -1,5 +1,5 @@
 import { sqlArray, type TDb } from '@paperboy/db';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rankOf } from '../matching/matching.candidates.ts';
 import type { TFrequency } from './digests.periods.ts';
 
@@ -37,6 +37,7 @@ export async function planDeliveries({
   periodEnd,
   now,
   onlySubscriberId,
+  audienceFilter,
 }: {
   db: TDb;
   runId: string;
@@ -46,13 +47,16 @@ export async function planDeliveries({
   now: Date;
   /** Plans for this subscriber alone, whatever their status or frequency (an admin's preview). */
   onlySubscriberId?: string;
+  /** A further condition on the audience (alias `s`), e.g. `notMailedSince`. */
+  audienceFilter?: SQL;
 }): Promise<TPlanResult> {
   const eligibility = onlySubscriberId
     ? sql`s.id = ${onlySubscriberId}::uuid`
     : sql`s.status = 'confirmed'
         and s.frequency = ${frequency}
         and (s.paused_until is null or s.paused_until <= ${now.toISOString()}::timestamptz)
-        and not exists (select 1 from suppressions x where x.email_hash = s.email_hash)`;
+        and not exists (select 1 from suppressions x where x.email_hash = s.email_hash)
+        and ${audienceFilter ?? sql`true`}`;
   const inPeriod = sql`p.ingested_at >= ${periodStart.toISOString()}::timestamptz and p.ingested_at < ${periodEnd.toISOString()}::timestamptz`;
 
   // One after another: `db` is usually the run's transaction, a single connection.

@@ -1,5 +1,5 @@
 import { deliveries, digestRuns, sqlArray, type TDb } from '@paperboy/db';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 
 export type TDigestRun = typeof digestRuns.$inferSelect;
 export type TRunState = TDigestRun['state'];
@@ -22,6 +22,17 @@ export type TClaimedDelivery = {
 };
 
 export type TSentDelivery = { deliveryId: string; messageId: string; smtpResponse: string };
+
+/**
+ * The audience filter for "one digest per reader per period": true for a subscriber (alias `s`)
+ * who was not yet sent a digest since `since`, the start of the run's calendar period.
+ */
+export function notMailedSince(since: Date): SQL {
+  return sql`not exists (
+    select 1 from deliveries mailed
+    where mailed.subscriber_id = s.id and mailed.state = 'sent' and mailed.sent_at >= ${since.toISOString()}::timestamptz
+  )`;
+}
 
 
 export function createDigestsRepository({ db }: { db: TDb }) {
@@ -47,6 +58,17 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       return { run };
     },
 
+    /** Readers a run of `frequency` would plan for, but who were already sent a digest since `since`. */
+    countAlreadyMailed: async ({ frequency, since, now }: { frequency: 'daily' | 'weekly'; since: Date; now: Date }) => {
+      const { rows } = await db.execute<{ count: number }>(sql`
+        select count(*)::int as count from subscribers s
+        where s.status = 'confirmed' and s.frequency = ${frequency}
+          and (s.paused_until is null or s.paused_until <= ${now.toISOString()}::timestamptz)
+          and not ${notMailedSince(since)}
+      `);
+      return { count: rows[0]?.count ?? 0 };
+    },
+
     getRun: async ({ runId }: { runId: string }) => {
       const [run] = await db.select().from(digestRuns).where(eq(digestRuns.id, runId));
       return { run };
@@ -57,8 +79,8 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       return { runs };
     },
 
-    listRunsInState: async ({ state }: { state: TRunState }) => {
-      const runs = await db.select().from(digestRuns).where(eq(digestRuns.state, state));
+    listRunsInState: async ({ state }: { state: TRunState[] }) => {
+      const runs = await db.select().from(digestRuns).where(inArray(digestRuns.state, state));
       return { runs };
     },
 

@@ -4,7 +4,7 @@ import { inRolledBackTransaction } from '../shared/transactions.ts';
 import { runNotFound, runStateConflict } from './digests.errors.ts';
 import { periodFor, type TFrequency } from './digests.periods.ts';
 import { planDeliveries } from './digests.planning.ts';
-import { createDigestsRepository, type TDeliveryToSend, type TDigestRun } from './digests.repository.ts';
+import { createDigestsRepository, notMailedSince, type TDeliveryToSend, type TDigestRun } from './digests.repository.ts';
 
 /** Puts a run's deliveries on the send queue, in batches; the service layer provides it (packages stay free of BullMQ). */
 export type TEnqueueSends = (input: { runId: string; deliveries: TDeliveryToSend[] }) => Promise<void>;
@@ -21,12 +21,18 @@ export type TCreateRunResult = { run: TDigestRun; isNew: boolean };
  * Creates a run and plans its deliveries in one transaction, so a run is never seen half
  * planned. A scheduled run whose period already has one returns that run instead.
  * A dry run plans inside the transaction, keeps only the counts, and rolls the rows back.
+ *
+ * One digest per reader per period: readers already sent a digest since the period began
+ * (Monday 00:00 UTC, or midnight for daily) are left out and counted in `alreadyMailedCount`,
+ * unless `force` asks to mail them again. Papers they did not get wait for the next period;
+ * `sent_papers` keeps the ones they did get out of it.
  */
 export async function createRun({
   db,
   frequency,
   trigger,
   isDryRun,
+  force = false,
   now,
   settings,
 }: {
@@ -34,6 +40,7 @@ export async function createRun({
   frequency: TFrequency;
   trigger: 'schedule' | 'admin';
   isDryRun: boolean;
+  force?: boolean;
   now: Date;
   settings: TRunSettings;
 }): Promise<TCreateRunResult> {
@@ -42,19 +49,24 @@ export async function createRun({
     frequency,
     trigger,
     isDryRun,
+    isForced: force,
     periodKey: period.key,
     periodStart: period.start,
     periodEnd: period.end,
     maxFailureRatio: settings.maxFailureRatio,
   };
+  const audienceFilter = force ? undefined : notMailedSince(period.calendarStart);
+  const plan = async (tx: TDb, runId: string) => {
+    const { count } = force ? { count: 0 } : await createDigestsRepository({ db: tx }).countAlreadyMailed({ frequency, since: period.calendarStart, now });
+    const counts = await planDeliveries({ db: tx, runId, frequency, periodStart: period.start, periodEnd: period.end, now, audienceFilter });
+    return { plannedCount: counts.planned, skippedCount: counts.eligible - counts.planned, alreadyMailedCount: count };
+  };
   if (isDryRun) {
     const counts = await inRolledBackTransaction(db, async (tx) => {
       const { run } = await createDigestsRepository({ db: tx }).insertRun({ values });
-      return planDeliveries({ db: tx, runId: run!.id, frequency, periodStart: period.start, periodEnd: period.end, now });
+      return plan(tx, run!.id);
     });
-    const { run } = await createDigestsRepository({ db }).insertRun({
-      values: { ...values, state: 'done', plannedCount: counts.planned, skippedCount: counts.eligible - counts.planned, finishedAt: now },
-    });
+    const { run } = await createDigestsRepository({ db }).insertRun({ values: { ...values, ...counts, state: 'done', finishedAt: now } });
     return { run: run!, isNew: true };
   }
 
@@ -65,11 +77,7 @@ export async function createRun({
       const { run: existing } = await repository.findScheduledRun({ frequency, periodKey: period.key });
       return { run: existing!, isNew: false };
     }
-    const counts = await planDeliveries({ db: tx, runId: run.id, frequency, periodStart: period.start, periodEnd: period.end, now });
-    const { run: planned } = await repository.updateRun({
-      runId: run.id,
-      set: { plannedCount: counts.planned, skippedCount: counts.eligible - counts.planned },
-    });
+    const { run: planned } = await repository.updateRun({ runId: run.id, set: await plan(tx, run.id) });
     return { run: planned!, isNew: true };
   });
 }

@@ -1,7 +1,8 @@
 import type { TDatabase, TDb } from '@paperboy/db';
 import { subscriberGoneError } from '../subscriptions/subscriptions.errors.ts';
 import { createSubscribersRepository } from '../subscriptions/subscriptions.repository.ts';
-import { subscriberFromToken, type TRequestOrigin } from '../subscriptions/subscriptions.usecases.ts';
+import { subscriberFromToken } from '../subscriptions/links.usecases.ts';
+import type { TRequestOrigin } from '../subscriptions/subscriptions.usecases.ts';
 import { createFeedbackRepository, type TLikedPaper, type TRatedPaper } from './feedback.repository.ts';
 
 /** Hands arXiv ids to the worker to look up; the domain does not know BullMQ. */

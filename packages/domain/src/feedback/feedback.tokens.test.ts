@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createToken, verifyToken } from '../subscriptions/tokens.ts';
+import { createToken, verifyToken } from '../subscriptions/subscriptions.tokens.ts';
 import { feedbackLinks, verifyFeedbackToken } from './feedback.tokens.ts';
 
 const secretKey = 'a-secret-key-that-is-at-least-32-characters';

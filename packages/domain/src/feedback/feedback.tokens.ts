@@ -1,4 +1,4 @@
-import { createToken, tokenExpiry, verifyToken, type TTokenCheck } from '../subscriptions/tokens.ts';
+import { createToken, tokenExpiry, verifyToken, type TTokenCheck } from '../subscriptions/subscriptions.tokens.ts';
 
 /** +1 is "more like this", -1 "less like this". */
 export type TRating = 1 | -1;

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createDigestsRepository } from '../digests/digests.repository.ts';
 import { insertDigestFixture } from '../digests/digests.test-fixtures.ts';
 import { ingestPapers } from '../papers/papers.usecases.ts';
-import { createToken, tokenExpiry } from '../subscriptions/tokens.ts';
+import { createToken, tokenExpiry } from '../subscriptions/subscriptions.tokens.ts';
 import { eraseSubscriberData, exportSubscriberData } from '../subscriptions/privacy.usecases.ts';
 import { atomFeed } from './feedback.test-fixtures.ts';
 import { getFeedbackChoices, removeRatingWithPreferences, setLikedPapers } from './feedback.preferences.ts';

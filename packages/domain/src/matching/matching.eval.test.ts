@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { useTestContext } from '@paperboy/testing';
 import { describe, expect, it } from 'vitest';
 import { seedDatabase } from '../seed/seed.usecases.ts';

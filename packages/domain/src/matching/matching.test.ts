@@ -95,7 +95,7 @@ describe('matching papers to topics and subscribers', () => {
     expect(candidates.map((candidate) => candidate.position)).toEqual(candidates.map((_, index) => index + 1));
     expect(await findCandidates({ db, subscriberId: other, since: LONG_AGO, limit: 100 })).toEqual([]);
 
-    const [run] = await db.insert(digestRuns).values({ frequency: 'weekly', periodKey: 'test', periodStart: LONG_AGO, periodEnd: new Date() }).returning();
+    const [run] = await db.insert(digestRuns).values({ frequency: 'weekly', trigger: 'admin', periodKey: 'test', periodStart: LONG_AGO, periodEnd: new Date() }).returning();
     const [delivery] = await db.insert(deliveries).values({ runId: run!.id, subscriberId: reader, paperIds: [] }).returning();
     await db.insert(sentPapers).values({ subscriberId: reader, paperId: tucker, deliveryId: delivery!.id });
     const after = await findCandidates({ db, subscriberId: reader, since: LONG_AGO, limit: 100 });

@@ -93,7 +93,7 @@ describe('telling ingest formats apart and validating each item', () => {
   });
 });
 
-describe('normalising titles for display', () => {
+describe('normalizing titles for display', () => {
   it.each([
     ['Scaling $\\alpha$-Entmax to \\textbf{Large}\n   Models', 'Scaling α-Entmax to Large Models'],
     ['Q\\&A with {BERT}: a 50\\% cut -- really', 'Q&A with BERT: a 50% cut – really'],

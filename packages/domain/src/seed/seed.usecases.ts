@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { topics, type TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';

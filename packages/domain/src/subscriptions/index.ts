@@ -1,13 +1,14 @@
 export * from './subscriptions.schemas.ts';
 export * from './subscriptions.errors.ts';
-export { createToken, verifyToken, subscriberLinks, confirmUrl, tokenExpiry } from './tokens.ts';
-export type { TTokenCheck, TTokenPurpose, TTokenTtlDays } from './tokens.ts';
-export { hashEmail } from './email-hash.ts';
-export { listTopicChoices, resolveTopicIds } from './topics.query.ts';
-export type { TTopicChoice } from './topics.query.ts';
+export { createToken, verifyToken, subscriberLinks, confirmUrl, tokenExpiry } from './subscriptions.tokens.ts';
+export type { TTokenCheck, TTokenPurpose, TTokenTtlDays } from './subscriptions.tokens.ts';
+export { hashEmail } from './subscriptions.email-hash.ts';
+export { listTopicChoices, resolveTopicIds } from './subscriptions.topics.ts';
+export type { TTopicChoice } from './subscriptions.topics.ts';
 export { createSubscribersRepository } from './subscriptions.repository.ts';
-export type { TConsentEvent, TConsentKind, TSubscriberRow, TSubscribersRepository } from './subscriptions.repository.ts';
-export { confirmSubscription, signup, subscriberFromToken, unsubscribe } from './subscriptions.usecases.ts';
+export type { TConsentEvent, TConsentKind, TSubscriberRow } from './subscriptions.repository.ts';
+export { signup } from './subscriptions.usecases.ts';
+export { checkConfirmation, confirmSubscription, subscriberFromToken, unsubscribe } from './links.usecases.ts';
 export type { TEnqueueSubscriptionEmail, TRequestOrigin, TSignupOutcome, TSubscriptionEmailJob } from './subscriptions.usecases.ts';
 export { getPreferences, pauseSubscription, resubscribe, updatePreferences } from './preferences.usecases.ts';
 export type { TPreferencesView } from './preferences.usecases.ts';
@@ -22,6 +23,7 @@ export {
   subscriberCounts,
   ZAdminSubscriber,
   ZAdminSubscriberQuery,
-} from './admin-subscribers.usecases.ts';
-export type { TAdminSubscriber, TAdminSubscriberQuery } from './admin-subscribers.usecases.ts';
-export { findUnsentConfirmations } from './confirmation-sweep.ts';
+} from './subscribers.usecases.ts';
+export type { TAdminSubscriber, TAdminSubscriberQuery } from './subscribers.usecases.ts';
+export { findUnsentConfirmations } from './confirmation.sweep.ts';
+export { removeExpiredSignups } from './subscriptions.cleanup.ts';

@@ -1,10 +1,11 @@
 import type { TDatabase, TDb } from '@paperboy/db';
 import { subscriberGoneError } from './subscriptions.errors.ts';
-import { chooseKeywords } from './keywords.ts';
+import { chooseKeywords } from './subscriptions.keywords.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TPreferencesInput } from './subscriptions.schemas.ts';
-import { choiceDetails, subscriberFromToken, type TRequestOrigin } from './subscriptions.usecases.ts';
-import { resolveTopicIds } from './topics.query.ts';
+import { subscriberFromToken } from './links.usecases.ts';
+import { choiceDetails, type TRequestOrigin } from './subscriptions.usecases.ts';
+import { resolveTopicIds } from './subscriptions.topics.ts';
 
 export type TPreferencesView = {
   subscriberId: string;

@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { createFeedbackRepository } from '../feedback/feedback.repository.ts';
 import { subscriberGoneError } from './subscriptions.errors.ts';
 import { createSubscribersRepository } from './subscriptions.repository.ts';
-import { subscriberFromToken } from './subscriptions.usecases.ts';
+import { subscriberFromToken } from './links.usecases.ts';
 
 /** Everything stored about one subscriber, as the "download my data" button hands it over. */
 export type TSubscriberExport = {

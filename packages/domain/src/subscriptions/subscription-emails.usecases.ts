@@ -4,7 +4,7 @@ import { createMessageSkeleton, type TMailer, type TMessageSkeleton, type TTrans
 import { createDeliverabilityRepository } from '../deliverability/deliverability.repository.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TSubscriptionEmailJob } from './subscriptions.usecases.ts';
-import { confirmUrl, subscriberLinks } from './tokens.ts';
+import { confirmUrl, subscriberLinks } from './subscriptions.tokens.ts';
 
 export type TSubscriptionEmailDeps = {
   db: TDb;

@@ -1,5 +1,23 @@
-import { AppError } from '../shared/errors.ts';
-import type { TTokenCheck } from './tokens.ts';
+import { AppError, queueUnavailableError } from '../shared/errors.ts';
+import type { TTokenCheck } from './subscriptions.tokens.ts';
+
+// The codes of this domain, as pages and clients see them.
+declare module '../shared/errors.ts' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- merges into the map of every code
+  interface TErrorCodes {
+    'subscriptions.unknown_topics': true;
+    'subscriptions.token_invalid': true;
+    'subscriptions.token_expired': true;
+    'subscriptions.token_used': true;
+    'subscriptions.subscriber_gone': true;
+    'subscriptions.not_found': true;
+    'subscriptions.already_exists': true;
+    'subscriptions.address_erased': true;
+    'subscriptions.rate_limited': true;
+    'subscriptions.pause_invalid': true;
+    'subscriptions.erase_unconfirmed': true;
+  }
+}
 
 export type TFieldError = { field: string; message: string };
 
@@ -34,13 +52,8 @@ export function tokenError(check: Exclude<TTokenCheck, { isValid: true }>): AppE
   return check.reason === 'expired' ? tokenExpiredError() : tokenInvalidError();
 }
 
-export function queueUnavailableError(cause: unknown): AppError {
-  return new AppError({
-    code: 'queue.unavailable',
-    status: 503,
-    message: 'We cannot send mail right now. Your signup was saved; please try again in a few minutes.',
-    cause,
-  });
+export function signupNotQueuedError(cause: unknown): AppError {
+  return queueUnavailableError({ cause, message: 'We cannot send mail right now. Your signup was saved; please try again in a few minutes.' });
 }
 
 export function subscriberNotFoundError(): AppError {

@@ -69,9 +69,14 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
         new_keyword_ids: number[];
         linked_keywords: number;
       }>(sql`
+        -- 1. The topics asked for that exist. Unknown slugs are a 400 ("nothing half-written"):
+        --    step 2 inserts nothing unless every slug was found.
         with wanted_topics as (
           select id, slug from topics where slug = any(${sqlArray(topicSlugs, 'text')})
         ),
+        -- 2. The subscriber, pending ("double opt-in"), only for an address never seen before:
+        --    a known one (pending, confirmed, unsubscribed or erased) conflicts on its HMAC and
+        --    nothing is written, so the caller handles it and the answer stays the same 202.
         created as (
           insert into subscribers (email, email_hash, frequency, digest_size, status)
           select ${email}, ${emailHash}, ${frequency}, ${digestSize}, 'pending'
@@ -79,16 +84,20 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
           on conflict (email_hash) do nothing
           returning id
         ),
+        -- 3. Its topics, only if step 2 created it.
         chosen_topics as (
           insert into subscriber_topics (subscriber_id, topic_id)
           select created.id, wanted_topics.id from created cross join wanted_topics
         ),
+        -- 4. Keyword phrases nobody chose before, shared by everyone who chooses them later;
+        --    inserted in a fixed order so concurrent signups lock them in the same order.
         new_keywords as (
           insert into keywords (phrase)
           select chosen.phrase from created cross join unnest(${sqlArray(inLockOrder(phrases), 'text')}) as chosen(phrase)
           on conflict (phrase) do nothing
           returning id
         ),
+        -- 5. Its links to every chosen phrase, new (step 4) or already known.
         linked_keywords as (
           insert into subscriber_keywords (subscriber_id, keyword_id)
           select created.id, chosen.id
@@ -97,12 +106,17 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
           ) chosen
           returning keyword_id
         ),
+        -- 6. The consent log's signup event: what was chosen, when, and from where (the IP and
+        --    user agent are nulled if the subscriber later erases their data).
         consented as (
           insert into consent_events (subscriber_id, kind, ip, user_agent, details, occurred_at)
           select created.id, 'signup', ${consent.ip}, ${consent.userAgent?.slice(0, 500) ?? null}, ${JSON.stringify(consent.details)}::jsonb,
             ${consent.occurredAt.toISOString()}::timestamptz
           from created
         )
+        -- What the caller needs: the new id (null when the address was known), the topics found,
+        -- the phrases nobody had chosen (to match them against recent papers at once), and how
+        -- many links step 5 made.
         select (select id from created) as id,
           array(select id from wanted_topics) as topic_ids,
           array(select slug from wanted_topics) as topic_slugs,
@@ -257,5 +271,3 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
     },
   };
 }
-
-export type TSubscribersRepository = ReturnType<typeof createSubscribersRepository>;

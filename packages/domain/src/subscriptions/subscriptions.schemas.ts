@@ -17,11 +17,11 @@ export const ZEmail = singleLine(254)
   .pipe(z.email({ message: 'must be an email address' }));
 
 /** Keywords are stored once per phrase: trimmed, lowercased, inner whitespace collapsed. */
-export function normaliseKeyword(value: string): string {
+export function normalizeKeyword(value: string): string {
   return value.trim().toLowerCase().replace(/\s+/g, ' ');
 }
 
-export const ZKeyword = singleLine(MAX_KEYWORD_LENGTH).transform(normaliseKeyword);
+export const ZKeyword = singleLine(MAX_KEYWORD_LENGTH).transform(normalizeKeyword);
 
 export const ZKeywords = z
   .array(ZKeyword)
@@ -61,9 +61,6 @@ export const ZPauseWeeks = z.coerce
   .number()
   .int()
   .refine((weeks) => (PAUSE_WEEKS as readonly number[]).includes(weeks), `must be one of ${PAUSE_WEEKS.join(', ')}`);
-
-/** The one body RFC 8058 allows for a one-click unsubscribe. */
-export const ZOneClickBody = z.object({ 'List-Unsubscribe': z.literal('One-Click') });
 
 /** Answer to every signup, whatever the address's state, so it cannot be used to learn who subscribes. */
 export const SIGNUP_ACCEPTED = {

@@ -1,18 +1,11 @@
 import type { TDatabase, TDb } from '@paperboy/db';
+import { withTimeout } from '@paperboy/runtime';
 import { createFeedbackRepository } from '../feedback/feedback.repository.ts';
-import { hashEmail } from './email-hash.ts';
-import {
-  queueUnavailableError,
-  unknownTopicsError,
-  subscriberGoneError,
-  tokenError,
-  tokenInvalidError,
-  tokenUsedError,
-} from './subscriptions.errors.ts';
-import { chooseKeywords, matchNewKeywords } from './keywords.ts';
+import { hashEmail } from './subscriptions.email-hash.ts';
+import { signupNotQueuedError, unknownTopicsError } from './subscriptions.errors.ts';
+import { chooseKeywords, matchNewKeywords } from './subscriptions.keywords.ts';
 import { createSubscribersRepository, type TSubscriberRow } from './subscriptions.repository.ts';
 import type { TSignupInput } from './subscriptions.schemas.ts';
-import { verifyToken, type TTokenPurpose } from './tokens.ts';
 
 const ENQUEUE_TIMEOUT_MS = 3_000;
 
@@ -35,6 +28,21 @@ function isThrottled({ subscriber, now, intervalMs }: { subscriber: Pick<TSubscr
   return last !== null && now.getTime() - last.getTime() < intervalMs;
 }
 
+type TSignupContext = {
+  db: TDatabase;
+  input: TSignupInput;
+  emailHash: string;
+  consent: { ip: string | null; userAgent: string | null };
+  now: Date;
+};
+
+type TSignupDecision = {
+  subscriber: Pick<TSubscriberRow, 'id' | 'lastConfirmationSentAt'>;
+  job: TSubscriptionEmailJob | undefined;
+  /** Liked papers not in the database yet, to be fetched by arXiv id. */
+  unresolvedLiked: string[];
+};
+
 /**
  * Records a signup and asks the worker for the right message. Every outcome looks the same to the
  * caller's client. The row is committed before the job is queued: when the queue is down the
@@ -54,23 +62,42 @@ export async function signup({
   secretKey: string;
   confirmationResendMs: number;
   enqueueEmail: TEnqueueSubscriptionEmail;
-  /** Looks up liked papers not stored yet; without it they wait for an ingest to bring them. */
+  /** Asks the worker to fetch liked papers that are not stored yet. */
   enqueueLikedPaperFetch?: (arxivIds: string[]) => Promise<void>;
   input: TSignupInput;
   origin?: TRequestOrigin;
   now?: Date;
 }): Promise<{ outcome: TSignupOutcome }> {
-  const emailHash = hashEmail({ secretKey, email: input.email });
-  const likedPapers = input.likedPapers ?? [];
-  const consent = { ip: origin.ip ?? null, userAgent: origin.userAgent ?? null };
+  const context: TSignupContext = {
+    db,
+    input,
+    emailHash: hashEmail({ secretKey, email: input.email }),
+    consent: { ip: origin.ip ?? null, userAgent: origin.userAgent ?? null },
+    now,
+  };
+  const created = await insertIfNew(context);
+  const decision = created.subscriberId
+    ? { subscriber: { id: created.subscriberId, lastConfirmationSentAt: null }, job: 'confirmation' as const, unresolvedLiked: created.unresolvedLiked }
+    : await signupOfKnownAddress(context, created.topicIds);
+  if (!decision.job) return { outcome: 'ignored' };
+  if (decision.unresolvedLiked.length > 0) await enqueueLikedPaperFetch?.(decision.unresolvedLiked);
+  if (isThrottled({ subscriber: decision.subscriber, now, intervalMs: confirmationResendMs })) return { outcome: 'throttled' };
+  await queueSignupEmail({ enqueueEmail, decision: { ...decision, job: decision.job }, now, intervalMs: confirmationResendMs });
+  return { outcome: decision.job === 'confirmation' ? 'confirmation_queued' : 'preferences_queued' };
+}
 
-  // Papers the reader liked replace any they named before; those not stored yet are returned.
-  const rememberLiked = async (tx: TDb, subscriberId: string) =>
-    (await createFeedbackRepository({ db: tx }).replaceLikedPapers({ subscriberId, arxivIds: likedPapers, now })).unresolved;
+/** Papers the reader liked replace any they named before; those not stored yet are returned. */
+async function rememberLiked({ db, input, now }: Pick<TSignupContext, 'input' | 'now'> & { db: TDb }, subscriberId: string): Promise<string[]> {
+  const { unresolved } = await createFeedbackRepository({ db }).replaceLikedPapers({ subscriberId, arxivIds: input.likedPapers ?? [], now });
+  return unresolved;
+}
 
-  // A new address, the common case, is one statement. With keywords it runs in a transaction,
-  // since phrases nobody chose before are matched against recent papers in the same commit; with
-  // liked papers too, so they are stored with the signup or not at all.
+/**
+ * A new address, the common case, is one statement. With keywords it runs in a transaction,
+ * since phrases nobody chose before are matched against recent papers in the same commit; with
+ * liked papers too, so they are stored with the signup or not at all.
+ */
+async function insertIfNew({ db, input, emailHash, consent, now }: TSignupContext) {
   const insertNew = async (tx: TDb) => {
     const created = await createSubscribersRepository({ db: tx }).insertNewSignup({
       email: input.email,
@@ -88,148 +115,72 @@ export async function signup({
       await chooseKeywords({ db: tx, subscriberId: created.subscriberId, phrases: input.keywords, now });
     }
     await matchNewKeywords({ db: tx, keywordIds: created.newKeywordIds, now });
-    const liked = created.subscriberId && likedPapers.length > 0 ? await rememberLiked(tx, created.subscriberId) : [];
-    return { ...created, unresolvedLiked: liked };
+    const hasLiked = (input.likedPapers ?? []).length > 0;
+    const unresolvedLiked = created.subscriberId && hasLiked ? await rememberLiked({ db: tx, input, now }, created.subscriberId) : [];
+    return { ...created, unresolvedLiked };
   };
-  const isOneStatement = input.keywords.length === 0 && likedPapers.length === 0;
-  const { subscriberId: createdId, topicIds, unresolvedLiked } = isOneStatement ? await insertNew(db) : await db.transaction(insertNew);
+  const isOneStatement = input.keywords.length === 0 && (input.likedPapers ?? []).length === 0;
+  return isOneStatement ? insertNew(db) : db.transaction(insertNew);
+}
 
-  const decision = createdId
-    ? { subscriber: { id: createdId, lastConfirmationSentAt: null }, job: 'confirmation' as const, unresolvedLiked }
-    : await db.transaction(async (tx) => {
-        const repository = createSubscribersRepository({ db: tx });
-        const { subscriber } = await repository.findByEmailHash({ emailHash, isForUpdate: true });
-        if (!subscriber) throw new Error('subscriber vanished between insert and select');
-        switch (subscriber.status) {
-          // Someone who erased their data is never mailed again, whoever types the address in.
-          case 'erased':
-            return { subscriber, job: undefined, unresolvedLiked: [] };
-          // A confirmed subscriber's choices change only through their own preferences link.
-          case 'confirmed':
-            return { subscriber, job: 'manage-preferences' as const, unresolvedLiked: [] };
-          case 'pending':
-          case 'unsubscribed': {
-            const isReturning = subscriber.status === 'unsubscribed';
-            await repository.update({
-              id: subscriber.id,
-              values: { email: input.email, status: 'pending', frequency: input.frequency, digestSize: input.digestSize, confirmedAt: null },
-            });
-            await repository.replaceTopics({ subscriberId: subscriber.id, topicIds });
-            await chooseKeywords({ db: tx, subscriberId: subscriber.id, phrases: input.keywords });
-            const liked = await rememberLiked(tx, subscriber.id);
-            await repository.recordConsent({
-              subscriberId: subscriber.id,
-              kind: isReturning ? 'resubscribe' : 'signup',
-              ...consent,
-              details: { ...choiceDetails(input), isRepeat: true },
-              occurredAt: now,
-            });
-            return { subscriber, job: 'confirmation' as const, unresolvedLiked: liked };
-          }
-        }
-      });
+/** A known address: what its status allows, decided under a row lock. */
+async function signupOfKnownAddress(context: TSignupContext, topicIds: number[]): Promise<TSignupDecision> {
+  return context.db.transaction(async (tx) => {
+    const { subscriber } = await createSubscribersRepository({ db: tx }).findByEmailHash({ emailHash: context.emailHash, isForUpdate: true });
+    if (!subscriber) throw new Error('subscriber vanished between insert and select');
+    switch (subscriber.status) {
+      // Someone who erased their data is never mailed again, whoever types the address in.
+      case 'erased':
+        return { subscriber, job: undefined, unresolvedLiked: [] };
+      // A confirmed subscriber's choices change only through their own preferences link.
+      case 'confirmed':
+        return { subscriber, job: 'manage-preferences', unresolvedLiked: [] };
+      case 'pending':
+      case 'unsubscribed':
+        await signUpAgain({ ...context, db: tx }, { subscriber, topicIds });
+        return { subscriber, job: 'confirmation', unresolvedLiked: await rememberLiked({ ...context, db: tx }, subscriber.id) };
+    }
+  });
+}
 
-  if (!decision.job) return { outcome: 'ignored' };
-  if (decision.unresolvedLiked.length > 0) await enqueueLikedPaperFetch?.(decision.unresolvedLiked);
-  if (isThrottled({ subscriber: decision.subscriber, now, intervalMs: confirmationResendMs })) return { outcome: 'throttled' };
-  // One job per subscriber and interval; the worker's claim on the row is the real guarantee.
-  const bucket = Math.floor(now.getTime() / confirmationResendMs);
-  let timer: NodeJS.Timeout | undefined;
+/** Pending or unsubscribed: the new choices replace the old, and the address must confirm (again). */
+async function signUpAgain({ db, input, consent, now }: Omit<TSignupContext, 'db'> & { db: TDb }, { subscriber, topicIds }: { subscriber: TSubscriberRow; topicIds: number[] }) {
+  const repository = createSubscribersRepository({ db });
+  await repository.update({
+    id: subscriber.id,
+    values: { email: input.email, status: 'pending', frequency: input.frequency, digestSize: input.digestSize, confirmedAt: null },
+  });
+  await repository.replaceTopics({ subscriberId: subscriber.id, topicIds });
+  await chooseKeywords({ db, subscriberId: subscriber.id, phrases: input.keywords });
+  await repository.recordConsent({
+    subscriberId: subscriber.id,
+    kind: subscriber.status === 'unsubscribed' ? 'resubscribe' : 'signup',
+    ...consent,
+    details: { ...choiceDetails(input), isRepeat: true },
+    occurredAt: now,
+  });
+}
+
+/** One job per subscriber and interval; the worker's claim on the row is the real guarantee. */
+async function queueSignupEmail({
+  enqueueEmail,
+  decision,
+  now,
+  intervalMs,
+}: {
+  enqueueEmail: TEnqueueSubscriptionEmail;
+  decision: { subscriber: { id: string }; job: TSubscriptionEmailJob };
+  now: Date;
+  intervalMs: number;
+}) {
+  const jobId = `${decision.job}-${decision.subscriber.id}-${Math.floor(now.getTime() / intervalMs)}`;
   try {
-    await Promise.race([
-      enqueueEmail({ job: decision.job, subscriberId: decision.subscriber.id, jobId: `${decision.job}-${decision.subscriber.id}-${bucket}` }),
-      // A queue that neither accepts nor refuses must not hold the request: answer 503 instead.
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-      }),
-    ]);
+    // A queue that neither accepts nor refuses must not hold the request: answer 503 instead.
+    await withTimeout(enqueueEmail({ job: decision.job, subscriberId: decision.subscriber.id, jobId }), {
+      timeoutMs: ENQUEUE_TIMEOUT_MS,
+      message: `enqueue took longer than ${ENQUEUE_TIMEOUT_MS} ms`,
+    });
   } catch (error) {
-    throw queueUnavailableError(error);
-  } finally {
-    clearTimeout(timer);
+    throw signupNotQueuedError(error);
   }
-  return { outcome: decision.job === 'confirmation' ? 'confirmation_queued' : 'preferences_queued' };
-}
-
-/** The subscriber a link points at, or the error page it deserves. */
-export async function subscriberFromToken({
-  db,
-  secretKey,
-  token,
-  purpose,
-  isForUpdate = false,
-  now = new Date(),
-}: {
-  db: TDb;
-  secretKey: string;
-  token: string;
-  purpose: TTokenPurpose;
-  isForUpdate?: boolean;
-  now?: Date;
-}): Promise<TSubscriberRow> {
-  const check = verifyToken({ secretKey, token, purpose, now });
-  if (!check.isValid) throw tokenError(check);
-  const { subscriber } = await createSubscribersRepository({ db }).findById({ id: check.subscriberId, isForUpdate });
-  if (!subscriber) throw tokenInvalidError();
-  return subscriber;
-}
-
-/**
- * Confirming twice is fine ("already confirmed"). A confirm link for an address that unsubscribed
- * or erased its data since must not bring it back: that needs a new signup.
- */
-export async function confirmSubscription({
-  db,
-  secretKey,
-  token,
-  origin = {},
-  now = new Date(),
-}: {
-  db: TDatabase;
-  secretKey: string;
-  token: string;
-  origin?: TRequestOrigin;
-  now?: Date;
-}): Promise<{ outcome: 'confirmed' | 'already_confirmed'; subscriberId: string }> {
-  return db.transaction(async (tx) => {
-    const subscriber = await subscriberFromToken({ db: tx, secretKey, token, purpose: 'confirm', isForUpdate: true, now });
-    if (subscriber.status === 'confirmed') return { outcome: 'already_confirmed' as const, subscriberId: subscriber.id };
-    if (subscriber.status === 'erased') throw subscriberGoneError();
-    if (subscriber.status === 'unsubscribed') throw tokenUsedError();
-    const repository = createSubscribersRepository({ db: tx });
-    await repository.update({ id: subscriber.id, values: { status: 'confirmed', confirmedAt: now, unsubscribedAt: null } });
-    await repository.recordConsent({ subscriberId: subscriber.id, kind: 'confirm', ip: origin.ip, userAgent: origin.userAgent, occurredAt: now });
-    return { outcome: 'confirmed' as const, subscriberId: subscriber.id };
-  });
-}
-
-/**
- * Idempotent: unsubscribing an address that is already out (or erased) changes nothing and
- * still succeeds, as RFC 8058 mail clients may POST more than once.
- */
-export async function unsubscribe({
-  db,
-  secretKey,
-  token,
-  purpose = 'unsubscribe',
-  method,
-  origin = {},
-  now = new Date(),
-}: {
-  db: TDatabase;
-  secretKey: string;
-  token: string;
-  purpose?: Extract<TTokenPurpose, 'unsubscribe' | 'preferences'>;
-  method: 'one-click' | 'page' | 'preferences';
-  origin?: TRequestOrigin;
-  now?: Date;
-}): Promise<{ outcome: 'unsubscribed' | 'already_unsubscribed' }> {
-  return db.transaction(async (tx) => {
-    const subscriber = await subscriberFromToken({ db: tx, secretKey, token, purpose, isForUpdate: true, now });
-    if (subscriber.status === 'unsubscribed' || subscriber.status === 'erased') return { outcome: 'already_unsubscribed' as const };
-    const repository = createSubscribersRepository({ db: tx });
-    await repository.update({ id: subscriber.id, values: { status: 'unsubscribed', unsubscribedAt: now } });
-    await repository.recordConsent({ subscriberId: subscriber.id, kind: 'unsubscribe', ip: origin.ip, userAgent: origin.userAgent, details: { method }, occurredAt: now });
-    return { outcome: 'unsubscribed' as const };
-  });
 }

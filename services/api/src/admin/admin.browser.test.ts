@@ -1,4 +1,4 @@
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { insertDigestFixture } from '@paperboy/domain/test-fixtures';
 import { artifactPath, configFor, getFreePort, launchBrowser, startSmtpCatcher, useTestContext, type TSmtpCatcher } from '@paperboy/testing';
 import type { TWorkerRuntime } from '@paperboy/worker';
@@ -118,6 +118,21 @@ describe('the admin console in Chromium', () => {
       expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
       await shoot(page, '08-run-done');
       expect((await catcher.waitForMessages(2)).map((message) => message.envelope.to[0]).sort()).toEqual(['ada@example.org', 'bob@example.org']);
+
+      // One digest per reader per period: a second dry run skips both, unless asked to mail them again.
+      await page.getByRole('link', { name: 'Digests' }).click();
+      await page.getByRole('button', { name: 'Dry run' }).click();
+      expect(await page.locator('#would-receive').textContent()).toBe('0');
+      expect(await page.locator('#already-mailed').textContent()).toBe('2');
+      await page.getByRole('link', { name: 'Digests' }).click();
+      await page.getByLabel('Send again to readers already mailed this period').check();
+      await page.getByRole('button', { name: 'Dry run' }).click();
+      // Forced, they are in the audience again, but every paper of the period already reached them.
+      await page.locator('#force-warning').waitFor();
+      expect(await page.locator('#would-receive').textContent()).toBe('0');
+      expect(await page.locator('#already-mailed').count()).toBe(0);
+      await page.getByRole('button', { name: 'Confirm: send to 0 subscribers, mailing again those already mailed this period' }).waitFor();
+      await shoot(page, '08b-dry-run-forced');
 
       // A subscriber's history: the digest they got and the consent log.
       await page.getByRole('link', { name: 'Subscribers' }).click();

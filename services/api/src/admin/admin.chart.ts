@@ -1,4 +1,4 @@
-import type { TGrowthPoint } from './admin.queries.ts';
+import type { TGrowthPoint } from '@paperboy/domain';
 
 export type TGrowthChart = {
   width: number;

@@ -1,31 +1,25 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import csrfProtection from '@fastify/csrf-protection';
 import multipart from '@fastify/multipart';
-import { isAppError } from '@paperboy/domain';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { classifyError, logIfInternal } from '../plugins/errors.classify.ts';
 import { authRoutes } from './auth.admin.ts';
 import { mountQueueBoard } from './queues.admin.ts';
-import { compileAdminPages } from './admin.render.ts';
+import { compileTemplates, type TAdminPage } from '../views/views.render.ts';
 import { ADMIN_SESSION_COOKIE, createAdminSessions } from './admin.session.ts';
 import { createView, csrfUserInfo, type TCheckCsrf } from './admin.view.ts';
 import { dashboardRoutes } from './dashboard.admin.ts';
 import { digestRoutes } from './digests.admin.ts';
-import { INGEST_MAX_BYTES } from '../routes/papers.routes.ts';
+import { INGEST_MAX_BYTES } from '../services/papers.service.ts';
 import { paperRoutes } from './papers.admin.ts';
 import { subscriberRoutes } from './subscribers.admin.ts';
 import { suppressionRoutes } from './suppressions.admin.ts';
 import { topicRoutes } from './topics.admin.ts';
 
 const PUBLIC_PATHS = new Set(['/admin/login', '/admin/assets/admin.css']);
-
-function errorStatus(error: FastifyError): number {
-  if (hasZodFastifySchemaValidationErrors(error)) return error.validationContext === 'params' ? 404 : 400;
-  if (isAppError(error)) return error.status;
-  return error.statusCode ?? 500;
-}
 
 // Forms post a `_csrf` field; a multipart form's fields arrive as objects with a `value`.
 function csrfTokenOf(request: FastifyRequest): string | undefined {
@@ -46,7 +40,7 @@ export const adminConsole: FastifyPluginAsyncZod = async (app) => {
   const { secretKey, adminToken } = app.config.security;
   const isSecure = app.config.server.publicUrl.startsWith('https:');
   const sessions = createAdminSessions({ secretKey, adminToken });
-  const view = createView(await compileAdminPages());
+  const view = createView(await compileTemplates<TAdminPage>('services', 'api', 'src', 'admin', 'templates'));
   const css = await readFile(repoPath('services', 'api', 'src', 'admin', 'assets', 'admin.css'), 'utf8');
 
   await app.register(csrfProtection, {
@@ -72,15 +66,16 @@ export const adminConsole: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
-    const status = errorStatus(error);
-    if (status >= 500) request.log.error({ err: error }, 'admin page failed');
-    const isCsrf = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
-    const message = isCsrf
+    const classified = classifyError(error);
+    logIfInternal(request, error, classified);
+    // A bad id in a console path is a page that does not exist (404), as on the public pages.
+    const status = classified.isBadPathParam ? 404 : classified.status;
+    const message = classified.isCsrf
       ? 'This form has expired. Go back, reload the page and try again.'
-      : status >= 500
+      : status >= 500 && classified.code === 'internal'
         ? 'Something went wrong on our side; the error is in the API log.'
-        : error.message;
-    return view(reply, 'message', { heading: isCsrf ? 'Form expired' : `That did not work (${status})`, message }, isCsrf ? 403 : status);
+        : classified.message;
+    return view(reply, 'message', { heading: classified.isCsrf ? 'Form expired' : `That did not work (${status})`, message }, status);
   });
 
   // Console pages show personal data: never cached, never framed (helmet already says frame-ancestors 'none').

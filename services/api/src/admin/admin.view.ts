@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { TAdminPage, TRenderAdmin } from './admin.render.ts';
+import type { TAdminPage, TRenderAdmin } from '../views/views.render.ts';
 
 declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions

@@ -1,16 +1,9 @@
-import { createDigestsRepository, getRunProgress, subscriberCounts } from '@paperboy/domain';
+import { countPapersIngestedSince, createDigestsRepository, getRunProgress, isoWeekStart, readGrowth, subscriberCounts } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { growthChart } from './admin.chart.ts';
-import { countPapersIngestedSince, readGrowth } from './admin.queries.ts';
 import type { TAdminRouteOptions } from './admin.view.ts';
 
 const GROWTH_WEEKS = 12;
-
-/** Monday 00:00 UTC of the current ISO week. */
-export function startOfIsoWeek(now: Date): Date {
-  const day = (now.getUTCDay() + 6) % 7;
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - day));
-}
 
 export const dashboardRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app, { view }) => {
   app.get('/admin', { schema: { hide: true } }, async (_request, reply) => {
@@ -18,7 +11,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async 
     const [counts, growth, papersThisWeek, { runs }] = await Promise.all([
       subscriberCounts({ db: app.db }),
       readGrowth({ db: app.db, weeks: GROWTH_WEEKS, now }),
-      countPapersIngestedSince({ db: app.db, since: startOfIsoWeek(now) }),
+      countPapersIngestedSince({ db: app.db, since: isoWeekStart(now) }),
       createDigestsRepository({ db: app.db }).listRuns({ limit: 5, offset: 0 }),
     ]);
     const latestRuns = await Promise.all(runs.map((run) => getRunProgress({ db: app.db, runId: run.id })));
@@ -28,7 +21,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async 
       chart: growthChart(growth),
       weeks: GROWTH_WEEKS,
       papersThisWeek,
-      weekStart: startOfIsoWeek(now),
+      weekStart: isoWeekStart(now),
       runs: latestRuns,
     });
   });

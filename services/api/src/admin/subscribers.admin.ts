@@ -1,15 +1,6 @@
-import {
-  createSubscribersRepository,
-  createToken,
-  eraseSubscriberData,
-  listTopicsForAdmin,
-  removeSubscriber,
-  subscriberNotFoundError,
-  ZSubscriberStatus,
-} from '@paperboy/domain';
+import { listTopicsForAdmin, ZSubscriberStatus } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listSubscriberDeliveries, searchSubscribers } from './admin.queries.ts';
 import { pager } from './admin.pager.ts';
 import { seeOther, type TAdminRouteOptions } from './admin.view.ts';
 
@@ -23,12 +14,12 @@ const ZSearch = z.object({
 });
 
 export const subscriberRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app, { view, checkCsrf }) => {
-  const { secretKey } = app.config.security;
+  const subscribers = app.services.subscribers;
 
   app.get('/admin/subscribers', { schema: { hide: true, querystring: ZSearch } }, async (request, reply) => {
     const query = { q: request.query.q || undefined, status: request.query.status || undefined, topic: request.query.topic || undefined };
     const [{ items, total }, topics] = await Promise.all([
-      searchSubscribers({ db: app.db, query: { ...query, page: request.query.page, pageSize: PAGE_SIZE } }),
+      subscribers.list({ ...query, page: request.query.page, pageSize: PAGE_SIZE }),
       listTopicsForAdmin({ db: app.db }),
     ]);
     return view(reply, 'subscribers', {
@@ -41,14 +32,7 @@ export const subscriberRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async
   });
 
   app.get('/admin/subscribers/:id', { schema: { hide: true, params: ZSubscriberParams } }, async (request, reply) => {
-    const repository = createSubscribersRepository({ db: app.db });
-    const { subscriber } = await repository.findById({ id: request.params.id });
-    if (!subscriber) throw subscriberNotFoundError();
-    const [choices, { events }, deliveries] = await Promise.all([
-      repository.getChoices({ subscriberId: subscriber.id }),
-      repository.listConsent({ subscriberId: subscriber.id }),
-      listSubscriberDeliveries({ db: app.db, subscriberId: subscriber.id }),
-    ]);
+    const { subscriber, choices, events, deliveries } = await subscribers.detail(request.params.id);
     return view(reply, 'subscriber', {
       section: 'subscribers',
       subscriber,
@@ -61,7 +45,7 @@ export const subscriberRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async
   });
 
   app.post('/admin/subscribers/:id/unsubscribe', { preValidation: checkCsrf, schema: { hide: true, params: ZSubscriberParams } }, async (request, reply) => {
-    await removeSubscriber({ db: app.db, subscriberId: request.params.id });
+    await subscribers.remove(request.params.id);
     request.log.info({ subscriberId: request.params.id }, 'subscriber removed from the console');
     return seeOther(reply, `/admin/subscribers/${request.params.id}`, 'unsubscribed');
   });
@@ -73,10 +57,7 @@ export const subscriberRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async
       schema: { hide: true, params: ZSubscriberParams, body: z.object({ confirm: z.literal('yes', { error: 'Tick the box to confirm the erase.' }), _csrf: z.string().optional() }) },
     },
     async (request, reply) => {
-      // The same erase a subscriber runs from their preference center, through a token minted
-      // for this one request: one code path decides what erasing keeps and what it drops.
-      const token = createToken({ secretKey, subscriberId: request.params.id, purpose: 'preferences', expiresAt: new Date(Date.now() + 60_000) });
-      await eraseSubscriberData({ db: app.db, secretKey, token });
+      await subscribers.erase(request.params.id);
       request.log.info({ subscriberId: request.params.id }, 'subscriber erased from the console');
       return seeOther(reply, `/admin/subscribers/${request.params.id}`, 'erased');
     },

@@ -1,7 +1,6 @@
-import { createTopic, createTopicsRepository, listTopicsForAdmin, RESCORE_WINDOW_DAYS, updateTopic, ZTopic } from '@paperboy/domain';
+import { createTopic, createTopicsRepository, listTopicPapers, listTopicsForAdmin, RESCORE_WINDOW_DAYS, updateTopic, ZTopic } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listTopicPapers } from './admin.queries.ts';
 import { seeOther, type TAdminRouteOptions } from './admin.view.ts';
 
 const ZTopicForm = z.object({

@@ -1,10 +1,11 @@
-import { createMetrics, readQueueDepths, type TMetrics, type TSubscriptionTotals } from '@paperboy/metrics';
+import { createMetrics, isScrapeAllowed, METRICS_CHALLENGE, readQueueDepths, type TMetrics, type TSubscriptionTotals } from '@paperboy/metrics';
 import type { TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
 
 declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
@@ -33,7 +34,7 @@ async function readSubscriptionTotals(db: TDb): Promise<TSubscriptionTotals> {
 
 /** Prometheus metrics for this app: one registry per app, HTTP timings from one onResponse hook, and `GET /metrics`. */
 export const metricsPlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, { token }: { token: string | undefined }) => {
     const metrics = createMetrics({
       queueDepths: () => readQueueDepths(app.queues.all()),
       subscriptionTotals: () => readSubscriptionTotals(app.db),
@@ -58,7 +59,15 @@ export const metricsPlugin = fp(
             'Text exposition format: HTTP requests and latency by route and status, signups and confirmations, subscribers by status, ' +
             'queue depths (read from Redis at scrape time) and process metrics. Expose it to your scraper only.',
           produces: ['text/plain'],
-          response: { 200: z.string() },
+          security: [{ metrics: [] }],
+          response: { 200: z.string(), 401: ZErrorBody },
+        },
+        onRequest: async (request, reply) => {
+          if (isScrapeAllowed({ authorization: request.headers.authorization, token })) return;
+          await reply
+            .code(401)
+            .header('www-authenticate', METRICS_CHALLENGE)
+            .send({ error: { code: 'metrics.unauthorized', message: 'A valid metrics bearer token is required.' } });
         },
       },
       async (_request, reply) => reply.type(metrics.contentType).header('cache-control', 'no-store').send(await metrics.render()),

@@ -72,7 +72,7 @@ describe('GET /metrics', () => {
     expect(sample(afterSignup, 'paperboy_http_requests_total{method="POST",route="/api/subscriptions",status="202"}')).toBe(1);
 
     const [message] = await catcher.waitForMessages(1);
-    const confirm = await app.inject({ method: 'GET', url: new URL(linkIn(message!, 'confirm')).pathname });
+    const confirm = await app.inject({ method: 'POST', url: new URL(linkIn(message!, 'confirm')).pathname });
     expect(confirm.statusCode).toBe(200);
     const afterConfirm = await scrape();
     expect(sample(afterConfirm, 'paperboy_confirmations_total')).toBe(1);

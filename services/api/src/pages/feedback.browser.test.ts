@@ -53,9 +53,13 @@ describe('one-click feedback in Chromium', () => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
     });
 
-    /** Starts a run as the console does and returns the digest the reader gets from it. */
+    /**
+     * Starts a run as the console does and returns the digest the reader gets from it. The second
+     * digest falls in the same week, so the admin forces it past the one-digest-per-period rule.
+     */
     const sendDigest = async (count: number) => {
-      const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings: runSettingsFromConfig(config) });
+      const settings = runSettingsFromConfig(config);
+      const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, force: count > 1, now: new Date(), settings });
       await app.queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id }, jobId: `start-${run.id}` });
       const messages = await catcher.waitForMessages(count);
       return { runId: run.id, message: messages[count - 1]! };

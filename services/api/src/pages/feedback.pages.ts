@@ -1,8 +1,8 @@
 import { recordFeedback, undoFeedback, viewFeedback, type TRating } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requestOrigin } from '../routes/subscriptions.routes.ts';
-import { ZTokenParams } from './forms.ts';
-import type { TPageOptions } from './pages.plugin.ts';
+import { requestOrigin } from '../http/subscriptions.http.ts';
+import { ZTokenParams } from './pages.forms.ts';
+import type { TPageOptions } from '../views/views.render.ts';
 
 const html = 'text/html; charset=utf-8';
 

@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 import { subscribers } from '@paperboy/db';
 import { configFor, getFreePort, startSmtpCatcher, useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
@@ -70,6 +70,9 @@ describe('the subscriber journey in Chromium', () => {
       // Follow the link in the email the worker sent.
       const [confirmation] = await catcher.waitForMessages(1);
       await page.goto(linkIn(confirmation!, 'confirm'));
+      await page.getByRole('heading', { name: 'Confirm your subscription' }).waitFor();
+      await shoot(page, '04-confirm-button');
+      await page.getByRole('button', { name: 'Confirm my subscription' }).click();
       await page.getByRole('heading', { name: "You're subscribed" }).waitFor();
       await shoot(page, '04-confirmed');
 

@@ -60,8 +60,10 @@ describe('the subscriber journey, end to end through the real worker and SMTP', 
         expect(link).not.toContain(row!.id);
       }
 
-      // 3. Follow the confirm link.
-      const confirmed = await app.inject({ method: 'GET', url: path(confirmUrl) });
+      // 3. Follow the confirm link: the page's button posts back to the same address.
+      const shown = await app.inject({ method: 'GET', url: path(confirmUrl) });
+      expect(shown.body).toContain(`action="${path(confirmUrl)}"`);
+      const confirmed = await app.inject({ method: 'POST', url: path(confirmUrl) });
       expect(confirmed.statusCode).toBe(200);
       expect(confirmed.body).toContain("You're subscribed");
       const preferencesUrl = /href="([^"]+\/preferences\/[^"]+)"/.exec(confirmed.body)![1]!;

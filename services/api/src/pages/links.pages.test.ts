@@ -33,6 +33,7 @@ describe('links with tokens', () => {
     const unsubscribeToken = createToken({ secretKey: SECRET_KEY, subscriberId, purpose: 'unsubscribe', expiresAt: later() });
     const preferencesToken = createToken({ secretKey: SECRET_KEY, subscriberId, purpose: 'preferences', expiresAt: later() });
     expect((await app.inject({ method: 'GET', url: `/confirm/${unsubscribeToken}` })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/confirm/${unsubscribeToken}` })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: `/preferences/${unsubscribeToken}` })).statusCode).toBe(404);
     const oneClick = await app.inject({ method: 'POST', url: `/unsubscribe/${preferencesToken}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(oneClick.statusCode).toBe(404);
@@ -45,7 +46,7 @@ describe('links with tokens', () => {
     const [payload, mac] = token.split('.') as [string, string];
     const bytes = Buffer.from(payload, 'base64url');
     Buffer.from(otherId.replaceAll('-', ''), 'hex').copy(bytes, 2);
-    const response = await app.inject({ method: 'GET', url: `/confirm/${bytes.toString('base64url')}.${mac}` });
+    const response = await app.inject({ method: 'POST', url: `/confirm/${bytes.toString('base64url')}.${mac}` });
     expect(response.statusCode).toBe(404);
     const [other] = await context.database.db.select().from(subscribers).where(eq(subscribers.id, otherId));
     expect(other!.status).toBe('pending');
@@ -71,16 +72,40 @@ describe('links with tokens', () => {
 
   it('confirming twice shows "already confirmed"; after an unsubscribe the confirm link is used up', async () => {
     const token = createToken({ secretKey: SECRET_KEY, subscriberId: otherId, purpose: 'confirm', expiresAt: later() });
-    const first = await app.inject({ method: 'GET', url: `/confirm/${token}` });
-    const second = await app.inject({ method: 'GET', url: `/confirm/${token}` });
+    const first = await app.inject({ method: 'POST', url: `/confirm/${token}` });
+    const second = await app.inject({ method: 'POST', url: `/confirm/${token}` });
     expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
     expect(first.body).toContain("You're subscribed");
     expect(second.body).toContain('already confirmed');
     const unsubscribeToken = createToken({ secretKey: SECRET_KEY, subscriberId: otherId, purpose: 'unsubscribe', expiresAt: later() });
     await app.inject({ method: 'POST', url: `/unsubscribe/${unsubscribeToken}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const third = await app.inject({ method: 'GET', url: `/confirm/${token}` });
-    expect(third.statusCode).toBe(410);
-    expect(third.body).toContain('already used');
+    for (const method of ['GET', 'POST'] as const) {
+      const third = await app.inject({ method, url: `/confirm/${token}` });
+      expect(third.statusCode, method).toBe(410);
+      expect(third.body).toContain('already used');
+    }
+  });
+
+  it('following the confirm link (a GET, as mail scanners do) confirms nothing: it shows one button that POSTs', async () => {
+    const email = 'scanned.link@example.org';
+    await app.inject({ method: 'POST', url: '/api/subscriptions', payload: { email, topics: ['llms'] } });
+    const [row] = await context.database.db.select().from(subscribers).where(eq(subscribers.email, email));
+    const token = createToken({ secretKey: SECRET_KEY, subscriberId: row!.id, purpose: 'confirm', expiresAt: later() });
+
+    const shown = await app.inject({ method: 'GET', url: `/confirm/${token}` });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain(`<form method="post" action="/confirm/${token}">`);
+    expect(shown.body.match(/<button/g)).toHaveLength(1);
+    const afterGet = await context.database.db.select().from(subscribers).where(eq(subscribers.id, row!.id));
+    expect(afterGet[0]!.status).toBe('pending');
+    const eventsAfterGet = await context.database.db.select().from(consentEvents).where(eq(consentEvents.subscriberId, row!.id));
+    expect(eventsAfterGet.map((event) => event.kind)).toEqual(['signup']);
+
+    const pressed = await app.inject({ method: 'POST', url: `/confirm/${token}`, payload: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.body).toContain("You're subscribed");
+    const afterPost = await context.database.db.select().from(subscribers).where(eq(subscribers.id, row!.id));
+    expect(afterPost[0]!.status).toBe('confirmed');
   });
 
   it('the one-click POST answers 200 without a redirect, and is idempotent', async () => {

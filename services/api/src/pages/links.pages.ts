@@ -1,9 +1,9 @@
-import { confirmSubscription, subscriberFromToken, subscriberLinks, unsubscribe } from '@paperboy/domain';
+import { checkConfirmation, confirmSubscription, subscriberFromToken, subscriberLinks, unsubscribe } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requestOrigin } from '../routes/subscriptions.routes.ts';
-import { ZTokenParams } from './forms.ts';
-import type { TPageOptions } from './pages.plugin.ts';
+import { requestOrigin } from '../http/subscriptions.http.ts';
+import { ZTokenParams } from './pages.forms.ts';
+import type { TPageOptions } from '../views/views.render.ts';
 
 const ZHtml = z.string().describe('An HTML page');
 
@@ -11,22 +11,28 @@ const ZHtml = z.string().describe('An HTML page');
 export const linkPages: FastifyPluginAsyncZod<TPageOptions> = async (app, { render }) => {
   const { secretKey } = app.config.security;
 
+  const preferencesUrlFor = (subscriberId: string) =>
+    subscriberLinks({ publicUrl: app.config.server.publicUrl, secretKey, subscriberId, tokenTtlDays: app.config.subscriptions.tokenTtlDays }).preferencesUrl;
+
+  // Mail scanners follow every link in a message: a GET only shows the button, the POST confirms.
   app.get('/confirm/:token', { schema: { hide: true, params: ZTokenParams } }, async (request, reply) => {
+    const { isAlreadyConfirmed, subscriberId } = await checkConfirmation({ db: app.db, secretKey, token: request.params.token });
+    const page = isAlreadyConfirmed
+      ? render('confirmed', { isAlreadyConfirmed, preferencesUrl: preferencesUrlFor(subscriberId) })
+      : render('confirm', { token: request.params.token });
+    return reply.type('text/html; charset=utf-8').send(page);
+  });
+
+  app.post('/confirm/:token', { schema: { hide: true, params: ZTokenParams } }, async (request, reply) => {
     const { outcome, subscriberId } = await confirmSubscription({
       db: app.db,
       secretKey,
       token: request.params.token,
       origin: requestOrigin(request),
     });
-    const { preferencesUrl } = subscriberLinks({
-      publicUrl: app.config.server.publicUrl,
-      secretKey,
-      subscriberId,
-      tokenTtlDays: app.config.subscriptions.tokenTtlDays,
-    });
     return reply
       .type('text/html; charset=utf-8')
-      .send(render('confirmed', { isAlreadyConfirmed: outcome === 'already_confirmed', preferencesUrl }));
+      .send(render('confirmed', { isAlreadyConfirmed: outcome === 'already_confirmed', preferencesUrl: preferencesUrlFor(subscriberId) }));
   });
 
   app.get('/unsubscribe/:token', { schema: { hide: true, params: ZTokenParams } }, async (request, reply) => {

@@ -1,22 +1,21 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import csrfProtection from '@fastify/csrf-protection';
-import { repoPath } from '@paperboy/config';
-import { isAppError } from '@paperboy/domain';
+import { repoPath } from '@paperboy/runtime';
+import { isAppError, type TErrorCode } from '@paperboy/domain';
 import type { FastifyError } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { classifyError, logIfInternal } from '../plugins/errors.classify.ts';
 import { feedbackPages } from './feedback.pages.ts';
 import { linkPages } from './links.pages.ts';
 import { preferencesPages } from './preferences.pages.ts';
-import { compilePages, type TRenderPage } from './render.ts';
+import { compileTemplates, type TPageName } from '../views/views.render.ts';
 import { signupPages } from './signup.pages.ts';
-
-export type TPageOptions = { render: TRenderPage };
 
 type TErrorPage = { status: number; heading: string; message: string; hint?: string };
 
 // Friendly words for every way a page request can fail; never a stack trace.
-const PAGES_BY_CODE: Record<string, Omit<TErrorPage, 'status'>> = {
+const PAGES_BY_CODE: Partial<Record<TErrorCode, Omit<TErrorPage, 'status'>>> = {
   'subscriptions.token_invalid': {
     heading: 'This link does not work',
     message: 'We could not recognise this link. It may have been cut short when it was copied.',
@@ -49,32 +48,29 @@ const PAGES_BY_CODE: Record<string, Omit<TErrorPage, 'status'>> = {
 };
 
 function errorPage(error: FastifyError): TErrorPage {
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    return error.validationContext === 'params'
-      ? { status: 404, ...PAGES_BY_CODE['subscriptions.token_invalid']! }
-      : { status: 400, heading: 'That did not look right', message: 'The form sent something we could not read.', hint: 'Go back and try again.' };
-  }
-  if (isAppError(error)) {
-    const known = PAGES_BY_CODE[error.code];
-    if (known) return { status: error.status, ...known };
-    if (error.status < 500) return { status: error.status, heading: 'That did not work', message: error.message };
-  }
-  if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+  const { status, code, isBadPathParam, isCsrf } = classifyError(error);
+  // A path parameter here is the token in an emailed link: a malformed one is a link that does
+  // not work (404), not a form to correct, which is what the JSON API's 400 would suggest.
+  if (isBadPathParam) return { status: 404, ...PAGES_BY_CODE['subscriptions.token_invalid']! };
+  if (code === 'request.invalid') return { status, heading: 'That did not look right', message: 'The form sent something we could not read.', hint: 'Go back and try again.' };
+  const known = Object.hasOwn(PAGES_BY_CODE, code) ? PAGES_BY_CODE[code as TErrorCode] : undefined;
+  if (known) return { status, ...known };
+  if (isCsrf) {
     return {
-      status: 403,
+      status,
       heading: 'This form has expired',
       message: 'For your safety, forms only work from the page that showed them.',
       hint: 'Open the preferences link from your email again and resubmit.',
     };
   }
-  const status = error.statusCode ?? 500;
-  if (status < 500) return { status, heading: 'That did not work', message: 'The request could not be handled.' };
-  return { status: 500, heading: 'Something went wrong on our side', message: 'Please try again in a little while.' };
+  if (status >= 500) return { status, heading: 'Something went wrong on our side', message: 'Please try again in a little while.' };
+  // Domain errors speak to people; framework errors (a body too large, say) get a plain line.
+  return { status, heading: 'That did not work', message: isAppError(error) ? error.message : 'The request could not be handled.' };
 }
 
 /** Pages for people: server-rendered HTML that works without JavaScript and satisfies the CSP (no inline script). */
 export const pageRoutes: FastifyPluginAsyncZod = async (app) => {
-  const render = await compilePages();
+  const render = await compileTemplates<TPageName>('services', 'api', 'src', 'pages', 'templates');
   const css = await readFile(repoPath('services', 'api', 'src', 'pages', 'assets', 'paperboy.css'), 'utf8');
   const { secretKey } = app.config.security;
 
@@ -90,7 +86,7 @@ export const pageRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const page = errorPage(error);
-    if (page.status >= 500) request.log.error({ err: error }, 'page failed');
+    logIfInternal(request, error, classifyError(error));
     return reply.code(page.status).type('text/html; charset=utf-8').send(render('message', page));
   });
 

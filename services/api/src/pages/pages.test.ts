@@ -27,7 +27,7 @@ describe('subscription pages', () => {
     await app.inject({ method: 'POST', url: '/api/subscriptions', payload: { email, topics: ['llms'], keywords: ['world models'] }, remoteAddress: '10.1.0.1' });
     const [row] = await context.database.db.select().from(subscribers).where(eq(subscribers.email, email));
     const expiresAt = tokenExpiry({ days: 30 });
-    await app.inject({ method: 'GET', url: `/confirm/${createToken({ secretKey: SECRET_KEY, subscriberId: row!.id, purpose: 'confirm', expiresAt })}` });
+    await app.inject({ method: 'POST', url: `/confirm/${createToken({ secretKey: SECRET_KEY, subscriberId: row!.id, purpose: 'confirm', expiresAt })}` });
     const preferencesToken = createToken({ secretKey: SECRET_KEY, subscriberId: row!.id, purpose: 'preferences', expiresAt });
     const page = await app.inject({ method: 'GET', url: `/preferences/${preferencesToken}` });
     const cookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).map((line) => line.split(';')[0]).join('; ');

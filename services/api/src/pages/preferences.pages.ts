@@ -20,10 +20,9 @@ import {
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requestOrigin } from '../routes/subscriptions.routes.ts';
-import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, ZTokenParams, type TFormErrors, type TFormValues } from './forms.ts';
-import { enqueueLikedPaperFetch } from './feedback.enqueue.ts';
-import type { TPageOptions } from './pages.plugin.ts';
+import { requestOrigin } from '../http/subscriptions.http.ts';
+import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, ZTokenParams, type TFormErrors, type TFormValues } from './pages.forms.ts';
+import type { TPageOptions } from '../views/views.render.ts';
 
 const html = 'text/html; charset=utf-8';
 const ZRatedPaperId = z.coerce.number().int().positive();
@@ -33,7 +32,7 @@ export const preferencesPages: FastifyPluginAsyncZod<TPageOptions> = async (app,
   const { secretKey } = app.config.security;
   const db = app.db;
   const post = { hide: true, params: ZTokenParams, body: ZFormBody };
-  const enqueueFetch = enqueueLikedPaperFetch(app);
+  const enqueueFetch = app.services.signups.enqueueLikedPaperFetch;
   // After body parsing: the CSRF token travels in the form body as `_csrf`.
   const checkCsrf = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => app.csrfProtection(request, reply, done);
 

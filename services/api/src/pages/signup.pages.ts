@@ -1,10 +1,9 @@
-import { listTopicChoices, signup, ZSignupInput } from '@paperboy/domain';
+import { listTopicChoices, ZSignupInput } from '@paperboy/domain';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { enqueueSubscriptionEmail, requestOrigin, signupRateLimit } from '../routes/subscriptions.routes.ts';
-import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, type TFormErrors, type TFormValues } from './forms.ts';
-import { enqueueLikedPaperFetch } from './feedback.enqueue.ts';
-import type { TPageOptions } from './pages.plugin.ts';
+import { requestOrigin, signupRateLimit } from '../http/subscriptions.http.ts';
+import { appFieldErrors, errorList, fieldErrors, formToInput, formValues, topicOptions, ZFormBody, type TFormErrors, type TFormValues } from './pages.forms.ts';
+import type { TPageOptions } from '../views/views.render.ts';
 
 const HONEYPOT_FIELD = 'website';
 
@@ -37,15 +36,7 @@ export const signupPages: FastifyPluginAsyncZod<TPageOptions> = async (app, { re
       const parsed = ZSignupInput.safeParse(formToInput(values));
       if (!parsed.success) return showForm(reply, { values, errors: fieldErrors(parsed.error, values), status: 400 });
       try {
-        await signup({
-          db: app.db,
-          secretKey: app.config.security.secretKey,
-          confirmationResendMs: subscriptions.confirmationResendMs,
-          enqueueEmail: enqueueSubscriptionEmail(app),
-          enqueueLikedPaperFetch: enqueueLikedPaperFetch(app),
-          input: parsed.data,
-          origin: requestOrigin(request),
-        });
+        await app.services.signups.signup({ input: parsed.data, origin: requestOrigin(request), traceId: request.id });
       } catch (error) {
         const errors = appFieldErrors(error);
         if (errors) return showForm(reply, { values, errors, status: 400 });

@@ -12,7 +12,7 @@ declare module 'fastify' {
 }
 
 export const databasePlugin = fp(
-  (app: FastifyInstance, options: { url: string; poolSize: number }) => {
+  (app: FastifyInstance, options: { url: string; poolSize: number; statementTimeoutMs?: number }) => {
     const handle = createDatabase(options);
     app.decorate('db', handle.db);
     app.decorate('pgPool', handle.pool);

@@ -1,8 +1,7 @@
-import { isAppError } from '@paperboy/domain';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { classifyError, logIfInternal } from './errors.classify.ts';
 
 export const ZErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
@@ -10,37 +9,14 @@ export const ZErrorBody = z
 
 export type TErrorBody = z.infer<typeof ZErrorBody>;
 
-/** One place that turns every thrown error into `{ error: { code, message, details? } }`. */
+/** The JSON API's error handler: every thrown error becomes `{ error: { code, message, details? } }`. */
 export const errorHandlerPlugin = fp(
   (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      if (hasZodFastifySchemaValidationErrors(error)) {
-        const details = error.validation.map((issue: { instancePath: string; message?: string }) => ({
-          field: [error.validationContext, ...issue.instancePath.split('/').filter(Boolean)].join('.'),
-          message: issue.message,
-        }));
-        return reply.code(400).send({
-          error: {
-            code: 'request.invalid',
-            message: `Invalid ${details.map((detail) => detail.field).join(', ')}`,
-            details,
-          },
-        } satisfies TErrorBody);
-      }
-      if (isAppError(error)) {
-        if (error.status >= 500) request.log.error({ err: error }, error.message);
-        return reply.code(error.status).send({
-          error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
-        } satisfies TErrorBody);
-      }
-      const status = error.statusCode ?? 500;
-      if (status < 500 && !isResponseSerializationError(error)) {
-        return reply.code(status).send({
-          error: { code: `request.${(error.code ?? 'error').toLowerCase()}`, message: error.message },
-        } satisfies TErrorBody);
-      }
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: { code: 'internal', message: 'Something went wrong on our side.' } } satisfies TErrorBody);
+      const classified = classifyError(error);
+      logIfInternal(request, error, classified);
+      const { code, message, details } = classified;
+      return reply.code(classified.status).send({ error: { code, message, ...(details === undefined ? {} : { details }) } } satisfies TErrorBody);
     });
 
     app.setNotFoundHandler((request, reply) =>

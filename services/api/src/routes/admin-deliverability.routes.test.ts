@@ -29,7 +29,7 @@ describe('suppressions and run bounce figures in the JSON API and the console', 
       .returning();
     const [run] = await db
       .insert(digestRuns)
-      .values({ frequency: 'weekly', periodKey: '2026-W49', periodStart: new Date(), periodEnd: new Date(), state: 'done', plannedCount: 4 })
+      .values({ frequency: 'weekly', trigger: 'admin', periodKey: '2026-W49', periodStart: new Date(), periodEnd: new Date(), state: 'done', plannedCount: 4 })
       .returning();
     runId = run!.id;
     const sent = await db

@@ -1,4 +1,4 @@
-import { liftSuppression, listSuppressions, runBounceStats, suppressAddress, ZEmail } from '@paperboy/domain';
+import { liftSuppression, listSuppressions, suppressAddress, ZEmail } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
@@ -96,6 +96,6 @@ export const adminDeliverabilityRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ZRunBounceStats, 400: ZErrorBody, 401: ZErrorBody },
       },
     },
-    async (request) => runBounceStats({ db: app.db, runId: request.params.id }),
+    async (request) => app.services.digests.bounces(request.params.id),
   );
 };

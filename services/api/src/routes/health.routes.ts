@@ -1,3 +1,4 @@
+import { withTimeout } from '@paperboy/runtime';
 import { sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -11,17 +12,11 @@ const ZReadiness = z.object({
 });
 
 async function probe(run: () => Promise<unknown>): Promise<z.infer<typeof ZCheck>> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([run(), timeout]);
+    await withTimeout(run(), { timeoutMs: CHECK_TIMEOUT_MS, message: `no answer within ${CHECK_TIMEOUT_MS} ms` });
     return { status: 'ok' };
   } catch (error) {
     return { status: 'error', error: (error as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

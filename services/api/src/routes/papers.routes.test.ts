@@ -4,7 +4,7 @@ import { seedDatabase } from '@paperboy/domain';
 import { createDatabase } from '@paperboy/db';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
-import { INGEST_MAX_BYTES } from './papers.routes.ts';
+import { INGEST_MAX_BYTES } from '../services/papers.service.ts';
 
 const TOKEN = 'test-admin-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };

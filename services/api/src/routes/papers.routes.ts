@@ -1,12 +1,9 @@
 import multipart from '@fastify/multipart';
-import { AppError, createPapersRepository, ingestPapers } from '@paperboy/domain';
+import { AppError } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createEnqueueMatches } from '@paperboy/queue';
 import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
-
-/** A day of Hugging Face papers is ~100 kB and a 2,000-entry arXiv query ~5 MB. */
-export const INGEST_MAX_BYTES = 8 * 1024 * 1024;
+import { INGEST_MAX_BYTES, uploadContentType } from '../services/papers.service.ts';
 
 const RAW_TYPES = ['application/json', 'application/x-ndjson', 'application/jsonl', 'application/json-seq', 'application/atom+xml', 'application/xml', 'text/xml'];
 
@@ -95,11 +92,10 @@ export const papersRoutes: FastifyPluginAsyncZod = async (app) => {
           }
           throw error;
         }
-        // A file's own type is often generic (octet-stream); its extension says more.
-        contentType = /\.(jsonl|ndjson)$/i.test(file.filename) ? 'application/x-ndjson' : /\.(xml|atom)$/i.test(file.filename) ? 'application/atom+xml' : file.mimetype;
+        contentType = uploadContentType(file);
       }
       if (typeof body !== 'string') throw new AppError({ code: 'papers.unparseable', status: 400, message: 'The body is empty.' });
-      return ingestPapers({ db: app.db, body, contentType, enqueueMatches: createEnqueueMatches(app.queues) });
+      return app.services.papers.ingest({ body, contentType, traceId: request.id });
     },
   );
 
@@ -122,7 +118,7 @@ export const papersRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { q, topic, page, pageSize } = request.query;
-      const { items, total } = await createPapersRepository({ db: app.db }).listPapers({ q, topic, page, pageSize });
+      const { items, total } = await app.services.papers.list({ q, topic, page, pageSize });
       return { items, page, pageSize, total };
     },
   );

@@ -39,7 +39,7 @@ describe('POST /api/subscriptions', () => {
     expect(answers[0]!.json()).toEqual({ status: 'accepted', message: expect.any(String) as string });
   });
 
-  it('normalises the address: trimmed and lowercased, one subscriber for both spellings, keyed by its HMAC', async () => {
+  it('normalizes the address: trimmed and lowercased, one subscriber for both spellings, keyed by its HMAC', async () => {
     await signup({ email: '  Grace.Hopper@Example.ORG ', topics: ['llms'] }, '198.51.100.11');
     await signup({ email: 'grace.hopper@example.org', topics: ['llms'] }, '198.51.100.11');
     const rows = await context.database.db.select().from(subscribers).where(eq(subscribers.email, 'grace.hopper@example.org'));
@@ -170,7 +170,7 @@ describe('signup mail', () => {
       await app.inject({ method: 'POST', url: '/api/subscriptions', payload });
       const [confirmation] = await catcher.waitForMessages(1);
       const confirmPath = new URL(/https?:\/\/\S+\/confirm\/\S+/.exec(confirmation!.parsed.text!)![0]).pathname;
-      expect((await app.inject({ method: 'GET', url: confirmPath })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'POST', url: confirmPath })).statusCode).toBe(200);
       // The resend interval counts every subscription email; let the next one through.
       await context.database.db.update(subscribers).set({ lastConfirmationSentAt: null }).where(eq(subscribers.email, payload.email));
       await app.inject({ method: 'POST', url: '/api/subscriptions', payload });

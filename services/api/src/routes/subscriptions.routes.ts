@@ -1,29 +1,7 @@
-import { SIGNUP_ACCEPTED, signup, ZSignupAccepted, ZSignupInput, type TEnqueueSubscriptionEmail, type TRequestOrigin } from '@paperboy/domain';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SIGNUP_ACCEPTED, ZSignupAccepted, ZSignupInput } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { enqueueLikedPaperFetch } from '../pages/feedback.enqueue.ts';
+import { requestOrigin, signupRateLimit } from '../http/subscriptions.http.ts';
 import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
-
-export function requestOrigin(request: FastifyRequest): TRequestOrigin {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null };
-}
-
-export function enqueueSubscriptionEmail(app: FastifyInstance): TEnqueueSubscriptionEmail {
-  return async ({ job, subscriberId, jobId }) => {
-    // BullMQ waits for a connection that is down instead of failing; refuse at once so the API answers 503.
-    if (app.redis.status !== 'ready') throw new Error(`Redis connection is ${app.redis.status}`);
-    await app.queues.enqueue({ queue: 'email', job, payload: { subscriberId }, jobId });
-  };
-}
-
-/**
- * Per-IP limit shared by the signup form and the JSON API: every limiter made here counts under
- * the same Redis key for one address, so switching endpoints does not reset the budget.
- */
-export function signupRateLimit(app: FastifyInstance) {
-  const { max, windowMs } = app.config.subscriptions.signupRateLimit;
-  return app.rateLimit({ max, timeWindow: windowMs, keyGenerator: (request) => `signup-${request.ip}` });
-}
 
 export const subscriptionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -43,15 +21,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await signup({
-        db: app.db,
-        secretKey: app.config.security.secretKey,
-        confirmationResendMs: app.config.subscriptions.confirmationResendMs,
-        enqueueEmail: enqueueSubscriptionEmail(app),
-        enqueueLikedPaperFetch: enqueueLikedPaperFetch(app),
-        input: request.body,
-        origin: requestOrigin(request),
-      });
+      await app.services.signups.signup({ input: request.body, origin: requestOrigin(request), traceId: request.id });
       return reply.code(202).send(SIGNUP_ACCEPTED);
     },
   );

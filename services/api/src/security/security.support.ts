@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoPath } from '@paperboy/config';
+import { repoPath } from '@paperboy/runtime';
 
 export type TFuzzFigure = { suite: string; runs: number; cases: number };
 

@@ -54,7 +54,7 @@ describe('erasing a subscriber who bounced, complained, rated a paper and was lo
     // Three digests, one per run: one refused during the send, one bounced later (a DSN), one complained about (ARF).
     const sentDeliveries = [];
     for (const periodKey of ['2026-W49', '2026-W50', '2026-W51']) {
-      const [run] = await db.insert(digestRuns).values({ frequency: 'weekly', periodKey, periodStart: new Date(), periodEnd: new Date(), state: 'done' }).returning();
+      const [run] = await db.insert(digestRuns).values({ frequency: 'weekly', trigger: 'admin', periodKey, periodStart: new Date(), periodEnd: new Date(), state: 'done' }).returning();
       sentDeliveries.push(...(await db.insert(deliveries).values({ runId: run!.id, subscriberId: subscriber!.id, paperIds: [], state: 'sending' }).returning()));
     }
     const [refused, bounced, complained] = sentDeliveries;

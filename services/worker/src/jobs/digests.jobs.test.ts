@@ -54,12 +54,12 @@ describe('digest delivery through the worker', () => {
     return runtime;
   }
 
-  async function startRunNow(frequency: 'weekly' | 'daily' = 'weekly') {
+  async function startRunNow(frequency: 'weekly' | 'daily' = 'weekly', traceId?: string) {
     const { db } = context.database;
     const { run } = await createRun({ db, frequency, trigger: 'admin', isDryRun: false, now: new Date(), settings });
     const redis = createRedis({ url: context.redisUrl, role: 'producer' });
     const queues = createQueues({ connection: redis, prefix: context.queuePrefix });
-    await queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id }, jobId: `start-${run.id}` });
+    await queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id, traceId }, jobId: `start-${run.id}` });
     await queues.close();
     redis.disconnect();
     return run;
@@ -134,6 +134,21 @@ describe('digest delivery through the worker', () => {
     expect(secondRun.plannedCount).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(catcher.messages).toHaveLength(2);
+  });
+
+  it("a run started by a request carries the request's trace id into every send batch", async () => {
+    await standardFixture();
+    await startWorker();
+    const run = await startRunNow('weekly', 'console-request-42');
+    await waitForRun(run.id);
+    const redis = createRedis({ url: context.redisUrl, role: 'producer' });
+    const queues = createQueues({ connection: redis, prefix: context.queuePrefix });
+    const sends = await queues.get('digest-sends').getJobs(['completed']);
+    await queues.close();
+    redis.disconnect();
+    const ofRun = sends.filter((job) => (job.data as { runId: string }).runId === run.id);
+    expect(ofRun.length).toBeGreaterThan(0);
+    expect(ofRun.map((job) => (job.data as { traceId?: string }).traceId)).toEqual(ofRun.map(() => 'console-request-42'));
   });
 
   it('when the SMTP server answers 421 before 250, every delivery is sent once', async () => {

@@ -25,8 +25,10 @@ export function createDigestRunHandlers(deps: TWorkerDeps): THandlers<'digest-ru
       if (isNew) await startRun({ db: deps.db, runId: run.id, enqueueSends, now: new Date() });
       return { runId: run.id, isNew };
     },
-    start: async ({ runId }) => {
-      const { run } = await startRun({ db: deps.db, runId, enqueueSends, now: new Date() });
+    // The send batches of a run started by a request carry that request's trace id.
+    start: async ({ runId, traceId }) => {
+      const traced = createEnqueueSends(deps.queues, { batchSize: deps.config.digests.sendBatchSize, traceId });
+      const { run } = await startRun({ db: deps.db, runId, enqueueSends: traced, now: new Date() });
       return { runId: run.id };
     },
   };

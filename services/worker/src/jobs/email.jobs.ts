@@ -1,21 +1,31 @@
 import { classifySendError, findUnsentConfirmations, sendSubscriptionEmail } from '@paperboy/domain';
-import { HeaderInjectionError } from '@paperboy/email';
+import { HeaderInjectionError, type TMailer } from '@paperboy/email';
 import type { THandlers } from '@paperboy/queue';
 import { UnrecoverableError } from 'bullmq';
 import type { TWorkerDeps } from '../deps.ts';
 
-/** Adapts email jobs to `sendSubscriptionEmail`; a permanent refusal will not get better with retries. */
-export function createEmailHandlers(deps: TWorkerDeps): THandlers<'email'> {
-  const send = (job: 'confirmation' | 'manage-preferences') => async ({ subscriberId }: { subscriberId: string }) => {
-    try {
-      const result = await sendSubscriptionEmail({ deps, job, subscriberId });
-      deps.logger.info({ job, subscriberId, outcome: result.outcome }, 'subscription email');
-      return result;
-    } catch (error) {
-      throw toJobError(error);
-    }
+type TEmailJob = 'confirmation' | 'manage-preferences';
+
+/**
+ * Adapts email jobs to `sendSubscriptionEmail`; a permanent refusal will not get better with
+ * retries. `mailerFor` gives each kind its own mailer (the runtime counts emails by kind).
+ */
+export function createEmailHandlers(deps: TWorkerDeps & { mailerFor?: (job: TEmailJob) => TMailer }): THandlers<'email'> {
+  const send = (job: TEmailJob) => {
+    const jobDeps = { ...deps, mailer: deps.mailerFor?.(job) ?? deps.mailer };
+    return async ({ subscriberId }: { subscriberId: string }) => sendOne({ deps: jobDeps, job, subscriberId });
   };
   return { confirmation: send('confirmation'), 'manage-preferences': send('manage-preferences') };
+}
+
+async function sendOne({ deps, job, subscriberId }: { deps: TWorkerDeps; job: TEmailJob; subscriberId: string }) {
+  try {
+    const result = await sendSubscriptionEmail({ deps, job, subscriberId });
+    deps.logger.info({ job, subscriberId, outcome: result.outcome }, 'subscription email');
+    return result;
+  } catch (error) {
+    throw toJobError(error);
+  }
 }
 
 /**
@@ -35,7 +45,7 @@ function toJobError(error: unknown): unknown {
 const CONFIRMATION_GRACE_MS = 2 * 60_000;
 
 /** Re-queues confirmations Redis lost (see findUnsentConfirmations); job ids dedupe within a grace period. */
-export async function sweepUnsentConfirmations(deps: TWorkerDeps) {
+export async function sweepUnsentConfirmations(deps: Pick<TWorkerDeps, 'config' | 'db' | 'queues'>) {
   const now = Date.now();
   const { subscriberIds } = await findUnsentConfirmations({
     db: deps.db,

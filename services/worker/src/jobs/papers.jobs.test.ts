@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { papers, paperTopics, topics } from '@paperboy/db';
-import { readSeedTopics } from '@paperboy/domain';
+import { matchKey, readSeedTopics } from '@paperboy/domain';
 import { createLogger } from '@paperboy/logger';
-import { createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
+import { createEnqueueMatches, createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
 import { configFor, useTestContext } from '@paperboy/testing';
-import type { Worker } from 'bullmq';
-import { count, isNull } from 'drizzle-orm';
+import { UnrecoverableError, type Worker } from 'bullmq';
+import { count, eq, isNull } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TWorkerDeps } from '../deps.ts';
@@ -64,6 +64,43 @@ describe('paper jobs in the worker', () => {
     );
     const [matches] = await db.select({ value: count() }).from(paperTopics);
     expect(matches?.value).toBeGreaterThan(3);
+  });
+
+  it('a paper whose match job failed, and is kept as failed, is matched again by the next sweep', async () => {
+    const { db } = context.database;
+    const [paper] = await db
+      .insert(papers)
+      .values({ arxivId: '2612.77777', title: 'Retrieval-augmented generation for code', abstract: 'Large language models and retrieval.', authors: ['Ada'], upvotes: 5, source: 'test' })
+      .returning();
+    const enqueueMatches = createEnqueueMatches(queues);
+    const key = matchKey({ paperId: paper!.id, title: paper!.title, abstract: paper!.abstract });
+    // A real failure: the job runs on a worker whose matcher breaks, and BullMQ keeps it as failed.
+    await worker.pause();
+    const failing = createQueueWorker({
+      queue: 'papers',
+      redisUrl: context.redisUrl,
+      prefix: context.queuePrefix,
+      concurrency: 1,
+      handlers: {
+        match: () => Promise.reject(new UnrecoverableError('the matcher broke')),
+        'fetch-sources': () => Promise.resolve(),
+        'fetch-liked-papers': () => Promise.resolve(),
+      },
+    });
+    void failing.run();
+    await enqueueMatches([{ paperId: paper!.id, key }]);
+    await vi.waitFor(async () => expect(await queues.get('papers').getFailedCount()).toBe(1), { timeout: 10_000, interval: 100 });
+    await closeWorkers({ workers: [failing], timeoutMs: 5_000, logger });
+    await worker.resume();
+
+    await queues.enqueue({ queue: 'papers', job: 'fetch-sources', payload: {} });
+    await vi.waitFor(
+      async () => {
+        const [row] = await db.select({ matchedAt: papers.matchedAt }).from(papers).where(eq(papers.id, paper!.id));
+        expect(row?.matchedAt).not.toBeNull();
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   });
 
   it('schedules the fetch only when sources are configured, in UTC on the configured cron', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createToken, subscriberLinks, verifyToken } from './tokens.ts';
+import { createToken, subscriberLinks, verifyToken } from './subscriptions.tokens.ts';
 
 const secretKey = 'a-secret-key-that-is-at-least-32-characters';
 const subscriberId = '3f1c2a9e-6b7d-4e8f-9a0b-1c2d3e4f5a6b';

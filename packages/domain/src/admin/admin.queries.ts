@@ -1,10 +1,9 @@
 import { deliveries, digestRuns, type TDb } from '@paperboy/db';
-import { desc, eq, sql, type SQL } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 
-// Read-only views the console needs and the domain's use cases do not offer yet. Every change
-// the console makes goes through a use case in @paperboy/domain; these only read.
+// Read-only views the admin console needs. Every change the console makes goes through a use
+// case; these only read.
 
-const likeEscape = (value: string) => value.replace(/[\\%_]/g, (char) => `\\${char}`);
 const iso = (value: string | Date | null) => (value === null ? null : new Date(value).toISOString());
 
 export type TGrowthPoint = { weekStart: string; confirmed: number; signups: number };
@@ -29,30 +28,6 @@ export async function readGrowth({ db, weeks, now }: { db: TDb; weeks: number; n
 export async function countPapersIngestedSince({ db, since }: { db: TDb; since: Date }): Promise<number> {
   const { rows } = await db.execute<{ count: string }>(sql`select count(*) as count from papers where ingested_at >= ${since.toISOString()}`);
   return Number(rows[0]?.count ?? 0);
-}
-
-export type TSubscriberSearch = { q?: string; status?: string; topic?: string; page: number; pageSize: number };
-
-/** Subscribers by part of the address, status and topic slug, newest first. */
-export async function searchSubscribers({ db, query }: { db: TDb; query: TSubscriberSearch }) {
-  const conditions: SQL[] = [sql`true`];
-  if (query.q) conditions.push(sql`s.email ilike ${`%${likeEscape(query.q.toLowerCase())}%`}`);
-  if (query.status) conditions.push(sql`s.status = ${query.status}`);
-  if (query.topic) {
-    conditions.push(sql`exists (select 1 from subscriber_topics x join topics xt on xt.id = x.topic_id where x.subscriber_id = s.id and xt.slug = ${query.topic})`);
-  }
-  const where = sql.join(conditions, sql` and `);
-  const { rows } = await db.execute<{ id: string; email: string | null; status: string; frequency: string; created_at: string; topics: string[]; total: string }>(sql`
-    select s.id, s.email, s.status, s.frequency, s.created_at,
-      coalesce((select array_agg(t.slug order by t.slug) from subscriber_topics st join topics t on t.id = st.topic_id where st.subscriber_id = s.id), '{}') as topics,
-      count(*) over () as total
-    from subscribers s where ${where}
-    order by s.created_at desc, s.id desc
-    limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`);
-  return {
-    total: Number(rows[0]?.total ?? 0),
-    items: rows.map((row) => ({ id: row.id, email: row.email, status: row.status, frequency: row.frequency, createdAt: iso(row.created_at), topics: row.topics })),
-  };
 }
 
 export async function findSubscriberIdByEmail({ db, email }: { db: TDb; email: string }): Promise<string | undefined> {

@@ -1,8 +1,4 @@
 import {
-  addSubscriber,
-  listSubscribers,
-  removeSubscriber,
-  subscriberCounts,
   ZAdminSubscriber,
   ZAdminSubscriberQuery,
   ZSignupInput,
@@ -15,6 +11,7 @@ import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
 const security = [{ admin: [] }];
 
 export const adminSubscriberRoutes: FastifyPluginAsyncZod = async (app) => {
+  const subscribers = app.services.subscribers;
   // onRequest, before validation: without the token, a caller learns nothing, not even which fields are wrong.
   app.addHook('onRequest', app.requireAdmin);
 
@@ -24,7 +21,7 @@ export const adminSubscriberRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['admin'],
         summary: 'List and search subscribers',
-        description: '`q` searches addresses (substring, case-insensitive); newest first.',
+        description: '`q` searches addresses (substring, case-insensitive), `status` and `topic` filter; newest first.',
         security,
         querystring: ZAdminSubscriberQuery,
         response: {
@@ -34,7 +31,7 @@ export const adminSubscriberRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => listSubscribers({ db: app.db, query: request.query }),
+    async (request) => subscribers.list(request.query),
   );
 
   app.get(
@@ -53,7 +50,7 @@ export const adminSubscriberRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async () => subscriberCounts({ db: app.db }),
+    async () => subscribers.counts(),
   );
 
   app.post(
@@ -69,7 +66,7 @@ export const adminSubscriberRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { subscriberId } = await addSubscriber({ db: app.db, secretKey: app.config.security.secretKey, input: request.body });
+      const { subscriberId } = await subscribers.add(request.body);
       return reply.code(201).send({ id: subscriberId, status: 'confirmed' as const });
     },
   );
@@ -91,7 +88,7 @@ export const adminSubscriberRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const result = await removeSubscriber({ db: app.db, subscriberId: request.params.id });
+      const result = await subscribers.remove(request.params.id);
       return { id: result.subscriberId, status: result.status };
     },
   );

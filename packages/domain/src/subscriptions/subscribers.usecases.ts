@@ -1,13 +1,13 @@
 import { subscribers, subscriberTopics, topics, type TDatabase, type TDb } from '@paperboy/db';
 import { and, count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { hashEmail } from './email-hash.ts';
+import { hashEmail } from './subscriptions.email-hash.ts';
 import { subscriberExistsError, subscriberNotFoundError } from './subscriptions.errors.ts';
-import { chooseKeywords } from './keywords.ts';
+import { chooseKeywords } from './subscriptions.keywords.ts';
 import { createSubscribersRepository } from './subscriptions.repository.ts';
 import { ZSubscriberStatus, type TSignupInput } from './subscriptions.schemas.ts';
 import { choiceDetails } from './subscriptions.usecases.ts';
-import { resolveTopicIds } from './topics.query.ts';
+import { resolveTopicIds } from './subscriptions.topics.ts';
 
 export const ZAdminSubscriber = z.object({
   id: z.uuid(),
@@ -25,6 +25,7 @@ export type TAdminSubscriber = z.infer<typeof ZAdminSubscriber>;
 export const ZAdminSubscriberQuery = z.object({
   status: ZSubscriberStatus.optional(),
   q: z.string().trim().max(254).optional(),
+  topic: z.string().max(60).optional().describe('only subscribers who chose this topic slug'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -43,6 +44,10 @@ export async function listSubscribers({ db, query }: { db: TDb; query: TAdminSub
   const conditions: SQL[] = [];
   if (query.status) conditions.push(eq(subscribers.status, query.status));
   if (query.q) conditions.push(ilike(subscribers.email, `%${likeEscape(query.q.toLowerCase())}%`));
+  if (query.topic) {
+    conditions.push(sql`exists (select 1 from ${subscriberTopics} x join ${topics} xt on xt.id = x.topic_id
+      where x.subscriber_id = ${subscribers.id} and xt.slug = ${query.topic})`);
+  }
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const [rows, [total]] = await Promise.all([
     db

@@ -61,6 +61,14 @@ describe('admin subscriber routes', () => {
     expect((await app.inject({ method: 'GET', url: '/api/admin/subscribers?status=gone', headers: auth })).statusCode).toBe(400);
   });
 
+  it('filters by topic slug, the same filter the console offers', async () => {
+    const robotics = (await app.inject({ method: 'GET', url: '/api/admin/subscribers?topic=robotics', headers: auth })).json<TList>();
+    expect(robotics.items.map((item) => item.email)).toEqual(['alpha@example.org']);
+    expect(robotics.total).toBe(1);
+    const nobody = (await app.inject({ method: 'GET', url: '/api/admin/subscribers?topic=no-such-topic', headers: auth })).json<TList>();
+    expect(nobody).toMatchObject({ items: [], total: 0 });
+  });
+
   it('counts subscribers by status and by topic', async () => {
     const counts = (await app.inject({ method: 'GET', url: '/api/admin/subscribers/counts', headers: auth })).json<{
       byStatus: Record<string, number>;

@@ -1,19 +1,3 @@
-import {
-  cancelRun,
-  createDigestComposerFromConfig,
-  createDigestsRepository,
-  createRun,
-  getRunFeedback,
-  getRunProgress,
-  pauseRun,
-  previewDigest,
-  resumeRun,
-  retryFailed,
-  runSettingsFromConfig,
-  type TDigestComposer,
-} from '@paperboy/domain';
-import { compileDigestTemplate } from '@paperboy/email';
-import { createEnqueueSends } from '@paperboy/queue';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
@@ -29,6 +13,8 @@ const ZRun = z.object({
   periodEnd: z.date(),
   plannedCount: z.number().int(),
   skippedCount: z.number().int(),
+  alreadyMailedCount: z.number().int().describe('readers left out because they were already sent a digest this period'),
+  isForced: z.boolean(),
   sentCount: z.number().int(),
   failedCount: z.number().int(),
   pauseReason: z.string().nullable(),
@@ -58,12 +44,7 @@ function toRun(run: z.input<typeof ZRun> & Record<string, unknown>) {
 }
 
 export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const enqueueSends = createEnqueueSends(app.queues, { batchSize: app.config.digests.sendBatchSize });
-  const settings = runSettingsFromConfig(app.config);
-  // Compiled on the first preview, once per app: MJML runs once, not per request.
-  let composer: Promise<TDigestComposer> | undefined;
-  const getComposer = () =>
-    (composer ??= compileDigestTemplate().then((template) => createDigestComposerFromConfig({ db: app.db, config: app.config, template })));
+  const digests = app.services.digests;
 
   // onRequest, not preHandler: an anonymous caller learns nothing, not even which fields are invalid.
   app.addHook('onRequest', app.requireAdmin);
@@ -78,16 +59,19 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
           'Plans one delivery per eligible subscriber. A dry run reports the counts and records no deliveries. A real run is started by the worker.',
         security: [{ admin: [] }],
         body: z
-          .object({ frequency: z.enum(['daily', 'weekly']).default('weekly'), dryRun: z.boolean().default(false) })
+          .object({
+            frequency: z.enum(['daily', 'weekly']).default('weekly'),
+            dryRun: z.boolean().default(false),
+            force: z.boolean().default(false).describe('also mail readers already sent a digest this period'),
+          })
           .strict()
           .nullish(),
         response: { 201: z.object({ run: ZRun }), ...errors },
       },
     },
     async (request, reply) => {
-      const { frequency = 'weekly', dryRun = false } = request.body ?? {};
-      const { run } = await createRun({ db: app.db, frequency, trigger: 'admin', isDryRun: dryRun, now: new Date(), settings });
-      if (!dryRun) await app.queues.enqueue({ queue: 'digest-runs', job: 'start', payload: { runId: run.id }, jobId: `start-${run.id}` });
+      const { frequency = 'weekly', dryRun = false, force = false } = request.body ?? {};
+      const { run } = await digests.create({ frequency, isDryRun: dryRun, force, traceId: request.id });
       return reply.code(201).send({ run: toRun(run) });
     },
   );
@@ -107,7 +91,7 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { runs } = await createDigestsRepository({ db: app.db }).listRuns(request.query);
+      const { runs } = await digests.list(request.query);
       return { runs: runs.map(toRun) };
     },
   );
@@ -124,13 +108,7 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const email = await previewDigest({
-        db: app.db,
-        subscriberId: request.query.subscriber,
-        composer: await getComposer(),
-        now: new Date(),
-        settings,
-      });
+      const email = await digests.preview(request.query.subscriber);
       return reply.type('text/html; charset=utf-8').send(email.html);
     },
   );
@@ -147,9 +125,8 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { run, counts, progress } = await getRunProgress({ db: app.db, runId: request.params.id });
-      const feedback = await getRunFeedback({ db: app.db, runId: request.params.id });
-      return { run: toRun(run), counts, progress, feedback };
+      const { run, counts, progress } = await digests.progress(request.params.id);
+      return { run: toRun(run), counts, progress, feedback: await digests.feedback(request.params.id) };
     },
   );
 
@@ -173,14 +150,8 @@ export const adminDigestsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     );
 
-  action('pause', 'Pause a run; queued sends wait until it resumes', (runId, { reason }) =>
-    pauseRun({ db: app.db, runId, reason: reason ?? 'Paused by an admin.' }),
-  );
-  action('resume', 'Resume a paused run; every pending delivery is enqueued again', (runId) =>
-    resumeRun({ db: app.db, runId, enqueueSends, now: new Date() }),
-  );
-  action('cancel', 'Cancel a run; pending deliveries are never sent', (runId) => cancelRun({ db: app.db, runId, now: new Date() }));
-  action('retry-failed', 'Send the failed deliveries of a run again', (runId) =>
-    retryFailed({ db: app.db, runId, enqueueSends, now: new Date() }),
-  );
+  action('pause', 'Pause a run; queued sends wait until it resumes', (runId, { reason }) => digests.pause(runId, reason ?? 'Paused by an admin.'));
+  action('resume', 'Resume a paused run; every pending delivery is enqueued again', (runId) => digests.resume(runId));
+  action('cancel', 'Cancel a run; pending deliveries are never sent', (runId) => digests.cancel(runId));
+  action('retry-failed', 'Send the failed deliveries of a run again', (runId) => digests.retryFailed(runId));
 };

@@ -16,9 +16,11 @@ function findRepoRoot(start: string): string {
   }
 }
 
-const root = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+// Looked up on first use, not at import: importing a package must not touch the file system.
+let root: string | undefined;
 
 /** A path inside the repository (migrations/, templates/, seeds/), wherever the code runs from. */
 export function repoPath(...segments: string[]): string {
+  root ??= findRepoRoot(dirname(fileURLToPath(import.meta.url)));
   return resolve(root, ...segments);
 }

@@ -2,7 +2,7 @@ import { keywords, paperKeywords, papers, subscriberKeywords, subscribers, topic
 import { useTestContext } from '@paperboy/testing';
 import { eq, like } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { chooseKeywords } from './keywords.ts';
+import { chooseKeywords } from './subscriptions.keywords.ts';
 import { signup } from './subscriptions.usecases.ts';
 
 describe('choosing keywords', () => {

@@ -56,6 +56,17 @@ describe('admin digest routes', () => {
     expect(response.json()).toMatchObject({ run: { isDryRun: true, state: 'done', plannedCount: 1, frequency: 'weekly' } });
   });
 
+  it('force asks to mail again readers already mailed this period, and says so in the run', async () => {
+    const plain = await app.inject({ method: 'POST', url: '/api/admin/digests', headers: auth, payload: { dryRun: true } });
+    expect(plain.json<{ run: unknown }>().run).toMatchObject({ isForced: false, alreadyMailedCount: 0 });
+    const forced = await app.inject({ method: 'POST', url: '/api/admin/digests', headers: auth, payload: { dryRun: true, force: true } });
+    expect(forced.statusCode).toBe(201);
+    expect(forced.json<{ run: unknown }>().run).toMatchObject({ isForced: true, alreadyMailedCount: 0 });
+    const bad = await app.inject({ method: 'POST', url: '/api/admin/digests', headers: auth, payload: { dryRun: true, force: 'yes' } });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json())).toContain('force');
+  });
+
   it('a real run is created planned, listed, and reports its progress', async () => {
     const created = await app.inject({ method: 'POST', url: '/api/admin/digests', headers: auth });
     expect(created.statusCode).toBe(201);

@@ -1,0 +1,3 @@
+export { repoPath } from './paths.ts';
+export { handleShutdown } from './shutdown.ts';
+export { TimeoutError, withTimeout } from './timeout.ts';
