@@ -34,6 +34,7 @@ const ZOptions = z.object({
   sendBatch: count,
   smtpConnections: count,
   profile: z.boolean(),
+  ratedShare: z.coerce.number({ error: 'must be a number' }).min(0).max(1),
   only: z.enum(['all', 'pipeline', 'ingest', 'signup', 'planning']),
 });
 
@@ -51,6 +52,7 @@ function options() {
       'send-batch': { type: 'string' },
       'smtp-connections': { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'rated-share': { type: 'string', default: '0' },
       only: { type: 'string', default: 'all' },
     },
   });
@@ -70,6 +72,8 @@ function options() {
     sendBatch: values['send-batch'] ?? '50',
     smtpConnections: values['smtp-connections'] ?? '8',
     profile: values.profile,
+    // The share of planning's subscribers who rated 10 to 50 papers (ranked by their ratings).
+    ratedShare: values['rated-share'],
     only: values.only,
   });
   if (!result.success) {
@@ -95,7 +99,7 @@ const profileDir = settings.profile ? repoPath('bench-results', 'profiles') : un
 const parts = {
   ingest: () => benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers }),
   signup: () => benchSignup({ adminUrl, redisUrl, seconds: settings.signupSeconds, connections: 32, profileDir }),
-  planning: () => benchPlanning({ adminUrl, sizes: settings.planning, papers: settings.papers }),
+  planning: () => benchPlanning({ adminUrl, sizes: settings.planning, papers: settings.papers, ratedShare: settings.ratedShare }),
 };
 if (settings.only !== 'all' && settings.only !== 'pipeline') {
   log(JSON.stringify(await parts[settings.only]()));

@@ -6,7 +6,7 @@ import { buildApp } from '@paperboy/api';
 import { loadConfigOrExit, type TConfig } from '@paperboy/config';
 import { handleShutdown } from '@paperboy/runtime';
 import { createDatabase, describeConnectionError, ensureDatabaseExists, runMigrations } from '@paperboy/db';
-import { isDatabaseEmpty, seedDatabase } from '@paperboy/domain';
+import { isDatabaseEmpty, loadTopicModel, seedDatabase } from '@paperboy/domain';
 import { createLogger } from '@paperboy/logger';
 import { describeRedisError, pingRedis } from '@paperboy/queue';
 import { createWorkerRuntime } from '@paperboy/worker';
@@ -38,7 +38,7 @@ if (config.worker.seedOnStart) {
   const database = createDatabase({ url: config.database.url, poolSize: 1 });
   try {
     if (await isDatabaseEmpty({ db: database.db })) {
-      const seeded = await seedDatabase({ db: database.db });
+      const seeded = await seedDatabase({ db: database.db, model: await loadTopicModel() });
       logger.info(seeded, 'seeded an empty database with the topic list and sample papers');
     }
   } finally {

@@ -41,15 +41,15 @@ export async function matchPapersRandomly({ db, paperIds }: { db: TDb; paperIds:
   await db.execute(sql`update papers set matched_at = now() where id = any(${sqlArray(paperIds, 'bigint')})`);
 }
 
-/** Papers stored directly (the ingest path is measured on its own), ingested now. */
-export async function insertPapers({ db, count, prefix }: { db: TDb; count: number; prefix: string }): Promise<number[]> {
+/** Papers stored directly (the ingest path is measured on its own), ingested now or `ingestedDaysAgo`. */
+export async function insertPapers({ db, count, prefix, ingestedDaysAgo = 0 }: { db: TDb; count: number; prefix: string; ingestedDaysAgo?: number }): Promise<number[]> {
   const { rows } = await db.execute<{ id: string }>(sql`
     insert into papers (arxiv_id, title, abstract, authors, upvotes, source, ingested_at)
     select ${prefix} || '.' || lpad(n::text, 5, '0'),
            'Synthetic paper ' || n || ' on efficient inference and quantization',
            repeat('An abstract sentence about models, data and results. ', 12),
            array['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov'],
-           floor(random() * 300)::int, 'bench', now()
+           floor(random() * 300)::int, 'bench', now() - make_interval(days => ${ingestedDaysAgo})
     from generate_series(1, ${count}) as n
     returning id
   `);
@@ -84,4 +84,45 @@ export async function insertSubscribers({ db, count, domain }: { db: TDb; count:
     where s.email like ${'%@' + domain}
     on conflict do nothing
   `);
+}
+
+// Words for varied synthetic text: the keyword pool's words and the common words of abstracts.
+const WORDS = [
+  ...new Set([
+    ...KEYWORD_POOL.flatMap((phrase) => phrase.split(' ')),
+    ...('model models training data method results performance network networks learning approach task tasks dataset benchmark ' +
+    'accuracy efficient scalable robust theory analysis bound optimal sample complexity latency memory throughput inference ' +
+    'representation features loss objective gradient layer layers token tokens image images video text language graph policy ' +
+    'reward agent environment uncertainty posterior prior kernel sparse dense low rank compression hardware gpu').split(' '),
+  ]),
+];
+
+/** Gives papers random titles (8 words) and abstracts (120 words), so their TF-IDF vectors differ as real ones do. */
+export async function varyPaperText({ db, paperIds }: { db: TDb; paperIds: number[] }) {
+  const words = sqlArray(WORDS, 'text');
+  await db.execute(sql`
+    update papers p set
+      title = (select string_agg((${words})[1 + floor(random() * ${WORDS.length})::int], ' ') from generate_series(1, 8 + (p.id * 0)::int)),
+      abstract = (select string_agg((${words})[1 + floor(random() * ${WORDS.length})::int], ' ') from generate_series(1, 120 + (p.id * 0)::int))
+    where p.id = any(${sqlArray(paperIds, 'bigint')})
+  `);
+}
+
+/** A `share` of the domain's subscribers rate 10 to 50 of `paperIds` (60% up); returns how many rated. */
+export async function insertRatings({ db, domain, share, paperIds }: { db: TDb; domain: string; share: number; paperIds: number[] }): Promise<number> {
+  const { rows } = await db.execute<{ raters: number }>(sql`
+    with raters as (
+      select id from subscribers where email like ${'%@' + domain} and random() < ${share}
+    ),
+    inserted as (
+      insert into paper_ratings (subscriber_id, paper_id, rating)
+      select r.id, (${sqlArray(paperIds, 'bigint')})[1 + floor(random() * ${paperIds.length})::int], case when random() < 0.6 then 1 else -1 end
+      from raters r
+      cross join lateral generate_series(1, 10 + floor(random() * 41)::int + (length(r.id::text) * 0)) as n
+      on conflict do nothing
+      returning subscriber_id
+    )
+    select count(distinct subscriber_id)::int as raters from inserted
+  `);
+  return rows[0]?.raters ?? 0;
 }

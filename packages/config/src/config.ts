@@ -82,7 +82,7 @@ const ZSecurityEnv = z.object({
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
-// Signup abuse limits and link lifetimes (issue 3). Unsubscribe links must outlive old mail.
+// Signup abuse limits and link lifetimes. Unsubscribe links must outlive old mail.
 const ZSubscriptionsEnv = z.object({
   SIGNUP_RATE_LIMIT_MAX: positiveInt.default(10),
   SIGNUP_RATE_LIMIT_WINDOW_SECONDS: positiveInt.default(600),
@@ -126,7 +126,7 @@ const ZDigestsEnv = z.object({
   DKIM_PRIVATE_KEY: z.preprocess(emptyAsUndefined, z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional()),
 });
 
-// Scheduled paper fetch (issue 4): off unless PAPER_SOURCES lists at least one URL.
+// Scheduled paper fetch: off unless PAPER_SOURCES lists at least one URL.
 const ZPapersEnv = z.object({
   PAPER_SOURCES: z.preprocess(
     (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value),

@@ -24,3 +24,8 @@ export { previewDigest } from './digests/digests.preview.ts';
 export * from './feedback/index.ts';
 export * from './deliverability/index.ts';
 export * from './admin/index.ts';
+export { createRandom, createReaders, formatSummary, interestsOf, summarise } from './ranking/ranking.eval-readers.ts';
+export type { TInterest, TSimulatedReader } from './ranking/ranking.eval-readers.ts';
+export { simulateWeeks } from './ranking/ranking.eval.ts';
+export type { TEvalPaper, TReaderScore } from './ranking/ranking.eval.ts';
+export { readRankingEvalPapers } from './ranking/ranking.eval-corpus.ts';

@@ -24,7 +24,7 @@ export type TRespond = (input: { envelope: SMTPServerEnvelope; session: SMTPServ
   | undefined;
 
 /** An SMTP reply to send instead of accepting; put the RFC 3463 code first in `message` ("5.1.1 ..."). */
-export type TSmtpReply = { code: number; message: string };
+type TSmtpReply = { code: number; message: string };
 
 export type TSmtpCatcher = {
   url: string;

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TConfig } from '@paperboy/config';
-import { rateLimitedError } from '@paperboy/domain';
+import { loadTopicModel, rateLimitedError, type TTopicModel } from '@paperboy/domain';
 import { loggerOptions } from '@paperboy/logger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -29,6 +29,8 @@ declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
   interface FastifyInstance {
     config: TConfig;
+    /** The trained topic matcher: re-scores recent papers when an admin adds or edits a topic. */
+    topicModel: TTopicModel;
   }
 }
 
@@ -54,6 +56,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorate('config', config);
+  app.decorate('topicModel', await loadTopicModel());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -88,7 +91,7 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
   await app.register(healthRoutes);
   await app.register(papersRoutes);
   await app.register(topicsRoutes);
-  // Subscriptions (issue 3): form bodies, the CSRF cookie, and signup limits counted in Redis.
+  // Subscriptions: form bodies, the CSRF cookie, and signup limits counted in Redis.
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(cookie);
   await app.register(rateLimit, {

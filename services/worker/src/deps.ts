@@ -1,5 +1,6 @@
 import type { TConfig } from '@paperboy/config';
 import type { TDatabase } from '@paperboy/db';
+import type { TTopicModel } from '@paperboy/domain';
 import type { TMailer, TTransactionalTemplates } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import type { TQueues } from '@paperboy/queue';
@@ -14,4 +15,6 @@ export type TWorkerDeps = {
   queues: TQueues;
   mailer: TMailer;
   templates: TTransactionalTemplates;
+  /** The trained topic matcher, read from its artifact once at start. */
+  topicModel: TTopicModel;
 };

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '@paperboy/logger';
 import type { Redis } from 'ioredis';
 
-export const HEARTBEAT_EVERY_MS = 30_000;
+const HEARTBEAT_EVERY_MS = 30_000;
 
 /** Who a heartbeat belongs to: a container's healthcheck runs on the same host as its worker, in another process. */
 export type TWorkerIdentity = { host: string; pid: number };

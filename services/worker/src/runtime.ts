@@ -1,6 +1,6 @@
 import type { TConfig } from '@paperboy/config';
 import { createDatabase, type TDatabaseHandle } from '@paperboy/db';
-import { assertSendLease } from '@paperboy/domain';
+import { assertSendLease, loadTopicModel } from '@paperboy/domain';
 import { compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import { createMetrics, readQueueDepths, type TMetrics } from '@paperboy/metrics';
@@ -117,7 +117,16 @@ async function buildDeps({ config, logger, smtpUrl, resources }: { config: TConf
     dkim: config.digests.dkim,
   });
   const queues = createQueues({ connection: redis, prefix: config.redis.queuePrefix });
-  resources.deps = { config, logger, db: resources.database!.db, redis, queues, mailer, templates: await compileTransactionalTemplates() };
+  resources.deps = {
+    config,
+    logger,
+    db: resources.database!.db,
+    redis,
+    queues,
+    mailer,
+    templates: await compileTransactionalTemplates(),
+    topicModel: await loadTopicModel(),
+  };
   return resources.deps;
 }
 

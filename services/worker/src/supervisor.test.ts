@@ -4,7 +4,7 @@ import { createEnqueueSends, createQueues, createRedis, type TQueues } from '@pa
 import { configFor, startPrivateRedis, type TPrivateRedis, useTestContext } from '@paperboy/testing';
 import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSupervisor } from './supervisor.ts';
 
 const logger = createLogger({ level: 'silent', name: 'test' });
@@ -82,5 +82,33 @@ describe('the run supervisor', () => {
     const jobs = await queues.get('digest-sends').getJobs(['waiting']);
     expect(jobs.map((job) => (job.data as { runId: string }).runId)).toEqual([runId]);
     await queues.close();
+  });
+
+  it('removes a signup whose confirmation link expired, and the phrase only it held, on its first tick', async () => {
+    const { db } = context.database;
+    const { rows } = await db.execute<{ id: string }>(sql`
+      insert into subscribers (email, email_hash, status, created_at, last_confirmation_sent_at)
+      values ('stale@expired.example', md5('stale-expired'), 'pending', now() - interval '30 days', now() - interval '30 days') returning id`);
+    const staleId = rows[0]!.id;
+    await db.execute(sql`insert into consent_events (subscriber_id, kind) values (${staleId}::uuid, 'signup')`);
+    const { rows: phrases } = await db.execute<{ id: number }>(sql`insert into keywords (phrase) values ('only the stale signup') returning id`);
+    await db.execute(sql`insert into subscriber_keywords (subscriber_id, keyword_id) values (${staleId}::uuid, ${phrases[0]!.id})`);
+    queues = createQueues({ connection: redis, prefix: `${context.queuePrefix}-expired` });
+    const config = configFor(context, { DIGEST_SUPERVISOR_INTERVAL_MS: '20' });
+    const supervisor = startSupervisor({ config, logger, db, queues });
+    try {
+      await vi.waitFor(
+        async () => {
+          const { rows: left } = await db.execute(sql`select 1 from subscribers where id = ${staleId}::uuid`);
+          expect(left).toHaveLength(0);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      const { rows: keywordsLeft } = await db.execute(sql`select 1 from keywords where phrase = 'only the stale signup'`);
+      expect(keywordsLeft).toHaveLength(0);
+    } finally {
+      await supervisor.stop();
+      await queues.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { runRateLimits, superviseRuns } from '@paperboy/domain';
+import { removeExpiredSignups, runRateLimits, superviseRuns } from '@paperboy/domain';
 import { createEnqueueSends } from '@paperboy/queue';
 import type { TWorkerDeps } from './deps.ts';
 import { sweepUnsentConfirmations } from './jobs/email.jobs.ts';
@@ -14,10 +14,12 @@ export function startSupervisor(deps: Pick<TWorkerDeps, 'config' | 'logger' | 'd
     const counts = await deps.queues.get('digest-sends').getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
     return Object.values(counts).reduce((sum, count) => sum + count, 0);
   };
+  const removeExpired = createExpiredSignupSweep(deps);
   const tick = () =>
     Promise.all([
       superviseRuns({ db: deps.db, enqueueSends, countQueuedSends, now: new Date(), idleMs: deps.config.digests.leaseMs, rateLimits: runRateLimits(deps.config) }),
       sweepUnsentConfirmations(deps),
+      removeExpired(),
     ]).catch((error: Error) => deps.logger.warn({ err: error }, 'supervision failed; will try again'));
 
   let isStopped = false;
@@ -37,5 +39,19 @@ export function startSupervisor(deps: Pick<TWorkerDeps, 'config' | 'logger' | 'd
       clearTimeout(timer);
       await current;
     },
+  };
+}
+
+// Links expire after days, so an hourly look is plenty; the first tick after start looks at once.
+const EXPIRED_SIGNUP_SWEEP_MS = 60 * 60_000;
+
+/** Removes signups whose confirmation link expired (with phrases nobody holds), at most hourly. */
+function createExpiredSignupSweep(deps: Pick<TWorkerDeps, 'config' | 'logger' | 'db'>) {
+  let lastSweep = Number.NEGATIVE_INFINITY;
+  return async () => {
+    if (Date.now() - lastSweep < EXPIRED_SIGNUP_SWEEP_MS) return;
+    lastSweep = Date.now();
+    const removed = await removeExpiredSignups({ db: deps.db, confirmTokenTtlDays: deps.config.subscriptions.tokenTtlDays.confirm });
+    if (removed.removedSubscribers > 0) deps.logger.info(removed, 'expired signups removed');
   };
 }

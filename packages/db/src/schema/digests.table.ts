@@ -76,6 +76,10 @@ export const deliveries = pgTable(
     // Papers chosen at planning time, in rank order. The "why you got this" line is written
     // at render time from the paper's matches, so planning moves only numbers.
     paperIds: bigint('paper_ids', { mode: 'number' }).array().notNull(),
+    // For readers ranked by their ratings: per paper of paper_ids, the paper they rated up that
+    // it most resembles (0 where their topics explain it), named in the "why" line. Empty for
+    // everyone else.
+    likedPaperIds: bigint('liked_paper_ids', { mode: 'number' }).array().notNull().default(sql`'{}'`),
     attempts: integer('attempts').notNull().default(0),
     messageId: text('message_id'),
     smtpResponse: text('smtp_response'),

@@ -15,7 +15,7 @@ export type TMailboxReport =
 /** What ties a report to the message it is about: VERP addresses seen, and the original Message-ID. */
 export type TReportRefs = { verpCandidates: string[]; originalMessageId: string | undefined };
 
-export type TDsnRecipient = { action: TDsnAction; status: string; replyCode: number | undefined };
+type TDsnRecipient = { action: TDsnAction; status: string; replyCode: number | undefined };
 
 const ZDsnAction = z.enum(['failed', 'delayed', 'delivered', 'relayed', 'expanded']);
 type TDsnAction = z.infer<typeof ZDsnAction>;

@@ -175,8 +175,6 @@ export function createDeliverabilityRepository({ db }: { db: TDb }) {
   };
 }
 
-export type TDeliverabilityRepository = ReturnType<typeof createDeliverabilityRepository>;
-
 async function subject(db: TDb, query: ReturnType<typeof sql>): Promise<{ subject: TEvidenceSubject | undefined }> {
   const { rows } = await db.execute<{ subscriber_id: string; delivery_id: string | null }>(query);
   const [row] = rows;

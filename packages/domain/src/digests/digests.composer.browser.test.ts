@@ -31,6 +31,7 @@ describe('the digest in a browser', () => {
       email: 'ada@example.org',
       frequency: 'weekly',
       attempts: 1,
+      likedPaperIds: [],
       paperIds: [...fixture.paperId.values()],
       topicIds: [fixture.topicId.get('llms')!],
       keywordIds: [],
@@ -52,7 +53,8 @@ describe('the digest in a browser', () => {
       await page.setContent(html, { waitUntil: 'load' });
       const titles = await page.locator('a', { hasText: 'GPTQ-2' }).count();
       expect(titles).toBeGreaterThan(0);
-      await expect(page.getByText('Why you got this: Topic llms (llms) · 5 upvotes').isVisible()).resolves.toBe(true);
+      await expect(page.getByText('Why you got this: Topic llms (llms)', { exact: true }).first().isVisible()).resolves.toBe(true);
+      await expect(page.getByText('▲ 5 upvotes').first().isVisible()).resolves.toBe(true);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await page.screenshot({ path: await artifactPath('digest', `digest-${viewport.name}.png`), fullPage: true });

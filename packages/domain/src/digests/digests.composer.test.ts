@@ -26,11 +26,11 @@ describe('the digest composer', () => {
     composer = createDigestComposerFromConfig({ db: context.database.db, config, template: await compileDigestTemplate() });
   });
 
-  function compose({ topics, keywords }: { topics: string[]; keywords: number[] }) {
-    return composer.compose(deliveryFor({ topics, keywords }));
+  function compose({ topics, keywords, likedPaperIds = [] }: { topics: string[]; keywords: number[]; likedPaperIds?: number[] }) {
+    return composer.compose(deliveryFor({ topics, keywords, likedPaperIds }));
   }
 
-  function deliveryFor({ topics, keywords }: { topics: string[]; keywords: number[] }): TClaimedDelivery {
+  function deliveryFor({ topics, keywords, likedPaperIds = [] }: { topics: string[]; keywords: number[]; likedPaperIds?: number[] }): TClaimedDelivery {
     return {
       id: '00000000-0000-4000-8000-00000000000a',
       runId: '00000000-0000-4000-8000-00000000000b',
@@ -38,6 +38,7 @@ describe('the digest composer', () => {
       email: 'ada@example.org',
       frequency: 'weekly',
       attempts: 1,
+      likedPaperIds,
       paperIds: [fixture.paperId.get('2611.00003')!, fixture.paperId.get('2611.00004')!],
       topicIds: topics.map((slug) => fixture.topicId.get(slug)!),
       keywordIds: keywords,
@@ -47,15 +48,24 @@ describe('the digest composer', () => {
   it('explains each paper by the subscriber’s own topics and keywords, best match first', async () => {
     const keywordId = (await context.database.db.query.keywords.findFirst())!.id;
     const email = await compose({ topics: ['llms', 'diffusion'], keywords: [keywordId] });
-    expect(email.text).toContain('40 upvotes · Why you got this: Topic diffusion (diffusion); Topic llms (llms) · 40 upvotes');
-    expect(email.text).toContain('Why you got this: Topic diffusion (diffusion); “speculative decoding” · 1 upvote');
+    expect(email.text).toContain('40 upvotes · Why you got this: Topic diffusion (diffusion); Topic llms (llms)\n');
+    expect(email.text).toContain('1 upvote · Why you got this: Topic diffusion (diffusion); “speculative decoding”\n');
+    // The upvotes are shown once per paper, not again in the "why" line.
+    expect(email.text.match(/40 upvotes/g)).toHaveLength(1);
+    expect(email.html.match(/40 upvotes/g)).toHaveLength(1);
   });
 
   it('leaves out topics the subscriber did not choose', async () => {
     const email = await compose({ topics: ['llms'], keywords: [] });
-    expect(email.text).toContain('Why you got this: Topic llms (llms) · 40 upvotes');
+    expect(email.text).toContain('40 upvotes · Why you got this: Topic llms (llms)\n');
     // Preferences changed since planning: the paper's best match still explains it.
-    expect(email.text).toContain('Why you got this: Topic diffusion (diffusion) · 1 upvote');
+    expect(email.text).toContain('1 upvote · Why you got this: Topic diffusion (diffusion)\n');
+  });
+
+  it('names the paper the reader rated up when their ratings brought a paper, and only for that paper', async () => {
+    const email = await compose({ topics: ['llms'], keywords: [], likedPaperIds: [0, fixture.paperId.get('2611.00003')!] });
+    expect(email.text).toContain('40 upvotes · Why you got this: Topic llms (llms)\n');
+    expect(email.text).toContain('1 upvote · Why you got this: Like “Paper 2611.00003”, which you rated up; Topic diffusion (diffusion)\n');
   });
 
   it('carries the one-click and mailto unsubscribe headers and a deterministic Message-ID', async () => {

@@ -4,7 +4,7 @@ import { createMessageSkeleton, type TCompiledTemplate, type TComposedMessage, t
 import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/db';
 import { eq, inArray } from 'drizzle-orm';
 import { feedbackLinks, type TFeedbackLinks } from '../feedback/feedback.tokens.ts';
-import { formatWhy } from '../matching/matching.candidates.ts';
+import { formatWhy } from '../ranking/ranking.formula.ts';
 import { subscriberLinks } from '../subscriptions/subscriptions.tokens.ts';
 import type { TClaimedDelivery } from './digests.repository.ts';
 
@@ -113,7 +113,7 @@ export function createDigestComposer({
   }
 
   const compose = async (delivery: TClaimedDelivery): Promise<TOutgoingEmail> => {
-    await loadPapers(delivery.paperIds);
+    await loadPapers([...delivery.paperIds, ...delivery.likedPaperIds.filter((id) => id > 0)]);
     const topicIds = new Set(delivery.topicIds);
     const keywordIds = new Set(delivery.keywordIds);
     const paperCards = delivery.paperIds.flatMap((paperId, index) => {
@@ -124,8 +124,9 @@ export function createDigestComposer({
       const own = reasons.filter((reason) => (reason.kind === 'topic' ? topicIds.has(reason.id) : keywordIds.has(reason.id)));
       // Preferences changed since planning: still say what the paper is about.
       const shown = own.length > 0 ? own : reasons.slice().sort((a, b) => b.score - a.score).slice(0, 1);
+      const likedTitle = cache.get(delivery.likedPaperIds[index] ?? 0)?.title;
       const feedback = feedbackLinksFor({ subscriberId: delivery.subscriberId, paperId, runId: delivery.runId });
-      return [{ position: index + 1, why: formatWhy({ reasons: shown, upvotes: paper.upvotes }), ...card, ...feedback }];
+      return [{ position: index + 1, why: formatWhy({ reasons: shown, likedTitle }), ...card, ...feedback }];
     });
     const links = linksFor(delivery.subscriberId);
     const period = delivery.frequency === 'weekly' ? 'weekly' : 'daily';
@@ -148,8 +149,8 @@ export function createDigestComposer({
   };
 
   return {
-    /** Loads the papers of a whole batch in one round of queries, before its messages are composed. */
-    preload: (paperIds: number[]) => loadPapers([...new Set(paperIds)]),
+    /** Loads the papers of a whole batch (and those their "why" lines name) in one round of queries, before its messages are composed. */
+    preload: (paperIds: number[]) => loadPapers([...new Set(paperIds.filter((id) => id > 0))]),
     /** The digest's content and per-recipient headers (what a preview shows). */
     compose,
     /** The digest as it goes to SMTP, from its period's skeleton; `envelopeFrom` is the bounce address. */

@@ -2,7 +2,7 @@ import { deliveries, sentPapers } from '@paperboy/db';
 import { useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { findCandidates } from '../matching/matching.candidates.ts';
+import { findCandidates } from '../ranking/ranking.test-oracle.ts';
 import { insertDigestFixture, type TFixturePaper, type TFixtureSubscriber } from './digests.test-fixtures.ts';
 import { createRun } from './digests.usecases.ts';
 

@@ -50,6 +50,7 @@ export async function previewDigest({
       email: subscriber.email,
       frequency,
       paperIds: delivery.paperIds,
+      likedPaperIds: delivery.likedPaperIds,
       topicIds: subscriber.topicIds,
       keywordIds: subscriber.keywordIds,
       attempts: 0,

@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 
 export type TDigestRun = typeof digestRuns.$inferSelect;
 export type TRunState = TDigestRun['state'];
-export type TDeliveryState = (typeof deliveries.$inferSelect)['state'];
+type TDeliveryState = (typeof deliveries.$inferSelect)['state'];
 export type TDeliveryCounts = Record<TDeliveryState, number>;
 export type TDeliveryToSend = { deliveryId: string; attempts: number };
 
@@ -15,6 +15,8 @@ export type TClaimedDelivery = {
   email: string;
   frequency: 'daily' | 'weekly';
   paperIds: number[];
+  /** Per paper, the paper the subscriber rated up that it resembles (0: none); empty when their ratings played no part. */
+  likedPaperIds: number[];
   /** The subscriber's current topics and keywords, to explain why each paper was picked. */
   topicIds: number[];
   keywordIds: number[];
@@ -156,6 +158,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         email: string;
         frequency: 'daily' | 'weekly';
         paper_ids: string[];
+        liked_paper_ids: string[];
         topic_ids: number[];
         keyword_ids: number[];
         attempts: number;
@@ -169,7 +172,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
           and not exists (select 1 from suppressions x where x.email_hash = s.email_hash)
           and (d.state = 'pending'
                or (d.state = 'sending' and d.updated_at < ${leaseExpiredBefore.toISOString()}::timestamptz))
-        returning d.id, d.run_id, d.subscriber_id, s.email, s.frequency, d.paper_ids, d.attempts,
+        returning d.id, d.run_id, d.subscriber_id, s.email, s.frequency, d.paper_ids, d.liked_paper_ids, d.attempts,
           array(select st.topic_id from subscriber_topics st where st.subscriber_id = d.subscriber_id) as topic_ids,
           array(select sk.keyword_id from subscriber_keywords sk where sk.subscriber_id = d.subscriber_id) as keyword_ids
       `);
@@ -180,6 +183,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
         email: row.email,
         frequency: row.frequency,
         paperIds: row.paper_ids.map(Number),
+        likedPaperIds: row.liked_paper_ids.map(Number),
         topicIds: row.topic_ids,
         keywordIds: row.keyword_ids,
         attempts: row.attempts,

@@ -2,7 +2,7 @@ import { createGroupCommit, type TGroupCommit } from '../shared/group-commit.ts'
 import { sendOne, type TSendOneDeps } from './digests.refusals.ts';
 import { createDigestsRepository, type TSentDelivery } from './digests.repository.ts';
 
-export type TDeliveryFailure = { deliveryId: string; reason: string };
+type TDeliveryFailure = { deliveryId: string; reason: string };
 
 export type TBatchOutcome = {
   sent: number;
@@ -87,7 +87,7 @@ async function sendGroup(context: TGroupContext, deliveryIds: string[]) {
   if (claimed.length === 0) return;
 
   try {
-    await composer.preload(claimed.flatMap((delivery) => delivery.paperIds));
+    await composer.preload(claimed.flatMap((delivery) => [...delivery.paperIds, ...delivery.likedPaperIds]));
   } catch (error) {
     // Nothing was sent: give the rows back at once rather than after their lease.
     await Promise.allSettled(claimed.map((delivery) => repository.releaseDelivery({ deliveryId: delivery.id, error: 'papers could not be loaded' })));
@@ -130,7 +130,8 @@ async function pauseForTransport({ repository, outcome }: TGroupContext, { runId
 /**
  * The server has the messages: failing to record that now means second copies once the lease
  * expires. So a lost connection (PostgreSQL restarted, backends cut) is retried for a few
- * seconds, well inside the lease, before the error goes up (chaos scenario 4).
+ * seconds, well inside the lease, before the error goes up (the chaos suite cuts PostgreSQL's
+ * connections mid-run to check it).
  */
 async function recordSent(markSent: () => Promise<unknown>, delaysMs = [100, 250, 500, 1_000, 2_000]) {
   for (const delayMs of delaysMs) {

@@ -7,6 +7,7 @@ import { keywords, papers, paperKeywords, paperTopics, subscriberKeywords, subsc
 export type TFixturePaper = {
   arxivId: string;
   title?: string;
+  abstract?: string;
   upvotes: number;
   ingestedAt?: Date;
   topics?: Record<string, number>;
@@ -50,7 +51,7 @@ export async function insertDigestFixture({
       paperList.map((paper) => ({
         arxivId: paper.arxivId,
         title: paper.title ?? `Paper ${paper.arxivId}`,
-        abstract: `Abstract of ${paper.arxivId}.`,
+        abstract: paper.abstract ?? `Abstract of ${paper.arxivId}.`,
         authors: ['Ada Lovelace', 'Alan Turing'],
         upvotes: paper.upvotes,
         source: 'test',

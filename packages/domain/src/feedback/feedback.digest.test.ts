@@ -33,6 +33,7 @@ describe('feedback links in a digest', () => {
       email: 'ada@example.org',
       frequency: 'weekly',
       attempts: 1,
+      likedPaperIds: [],
       paperIds,
       topicIds: [fixture.topicId.get('llms')!],
       keywordIds: [],

@@ -6,7 +6,7 @@ import type { TPaper } from './papers.schemas.ts';
 // and 1,000 keeps each statement small enough to report progress.
 const ROWS_PER_STATEMENT = 1_000;
 
-export type TWrittenPaper = { id: number; arxivId: string; isNew: boolean };
+type TWrittenPaper = { id: number; arxivId: string; isNew: boolean };
 
 /**
  * What a re-ingest changes. Content (title, abstract) always follows the latest source. Fields a

@@ -3,6 +3,7 @@ import { repoPath } from '@paperboy/runtime';
 import { topics, type TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { TTopicModel } from '../matching/matching.model.ts';
 import { matchPapers } from '../matching/matching.usecases.ts';
 import { ZPaper } from '../papers/papers.schemas.ts';
 import { storePapers } from '../papers/papers.usecases.ts';
@@ -34,7 +35,7 @@ export function readSeedPapers() {
  * keyed by arXiv id, so a second run creates and re-matches nothing. Matching runs here, not
  * through the queue, so a seeded database is complete before the worker starts.
  */
-export async function seedDatabase({ db }: { db: TDb }): Promise<{ topics: number; papers: number; matched: number }> {
+export async function seedDatabase({ db, model }: { db: TDb; model: TTopicModel }): Promise<{ topics: number; papers: number; matched: number }> {
   const seedTopics = readSeedTopics();
   const seedPapers = readSeedPapers();
   const insertedTopics = await db
@@ -43,7 +44,7 @@ export async function seedDatabase({ db }: { db: TDb }): Promise<{ topics: numbe
     .onConflictDoNothing({ target: topics.slug })
     .returning({ id: topics.id });
   const stored = await storePapers({ db, papers: seedPapers, source: 'seed' });
-  await matchPapers({ db, paperIds: stored.toMatch.map((paper) => paper.paperId) });
+  await matchPapers({ db, model, paperIds: stored.toMatch.map((paper) => paper.paperId) });
   return { topics: insertedTopics.length, papers: stored.created, matched: stored.toMatch.length };
 }
 

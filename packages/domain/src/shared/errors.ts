@@ -7,6 +7,8 @@
  * Every error code there is, as the keys of one map. Each domain lists its own in its
  * *.errors.ts by merging into this map (`declare module '../shared/errors.ts'`), so a code nobody
  * declared, a typo, fails to compile.
+ *
+ * @public exported so the domains can merge into it
  */
 // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- only an interface can be merged into
 export interface TErrorCodes {

@@ -127,7 +127,7 @@ export async function eraseSubscriberData({
 }
 
 /** The erase itself, for a subscriber already locked by the caller's transaction. */
-export async function eraseSubscriber({
+async function eraseSubscriber({
   db,
   subscriberId,
   now,

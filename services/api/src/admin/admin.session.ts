@@ -7,7 +7,7 @@ export const ADMIN_SESSION_COOKIE = 'paperboy_admin';
 export const ADMIN_SESSION_TTL_MS = 12 * 3_600_000;
 
 const ZSessionPayload = z.object({ v: z.literal(1), sid: z.string().min(16).max(64), exp: z.number().int() }).strict();
-export type TAdminSession = { sid: string; expiresAt: Date };
+type TAdminSession = { sid: string; expiresAt: Date };
 
 export type TAdminSessions = {
   /** A cookie value for a fresh session: `base64url(payload).signature`. */

@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 
-export const QUEUE_BOARD_PATH = '/admin/queues';
+const QUEUE_BOARD_PATH = '/admin/queues';
 
 /**
  * The BullMQ dashboard, inside the console's scope so the same session check guards it. Its

@@ -13,7 +13,7 @@ const ZTopicForm = z.object({
 type TTopicForm = z.infer<typeof ZTopicForm>;
 
 /** One term a line, `term: weight`; a line without a weight counts 1. */
-export function parseTermLines(text: string): { term: string; weight: number }[] {
+function parseTermLines(text: string): { term: string; weight: number }[] {
   return text
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -25,7 +25,7 @@ export function parseTermLines(text: string): { term: string; weight: number }[]
     });
 }
 
-export const formatTermLines = (terms: { term: string; weight: number }[]) => terms.map(({ term, weight }) => `${term}: ${weight}`).join('\n');
+const formatTermLines = (terms: { term: string; weight: number }[]) => terms.map(({ term, weight }) => `${term}: ${weight}`).join('\n');
 
 /** The form's fields checked with the domain's own schema; each problem is named by its field. */
 function validateTopic(form: TTopicForm) {
@@ -56,7 +56,7 @@ export const topicRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
   app.post('/admin/topics', { preValidation: checkCsrf, schema: { hide: true, body: ZTopicForm } }, async (request, reply) => {
     const { topic, errors } = validateTopic(request.body);
     if (!topic) return view(reply, 'topics', { topics: await listTopicsForAdmin({ db: app.db }), form: request.body, errors }, 400);
-    await createTopic({ db: app.db, topic });
+    await createTopic({ db: app.db, model: app.topicModel, topic });
     return seeOther(reply, `/admin/topics/${topic.slug}`, 'topic-created');
   });
 
@@ -77,7 +77,7 @@ export const topicRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
         if (!data) return view(reply, 'message', { heading: 'No such topic', message: `No topic with the slug "${slug}".` }, 404);
         return view(reply, 'topic', data, 400);
       }
-      await updateTopic({ db: app.db, slug, changes: { name: topic.name, description: topic.description, terms: topic.terms } });
+      await updateTopic({ db: app.db, model: app.topicModel, slug, changes: { name: topic.name, description: topic.description, terms: topic.terms } });
       return seeOther(reply, `/admin/topics/${slug}`, 'topic-saved');
     },
   );

@@ -107,8 +107,8 @@ describe('one-click feedback in Chromium', () => {
       const second = await sendDigest(2);
       const next = papersIn(second.message).map((paper) => paper.title);
       expect(next).toEqual(expect.arrayContaining(['More diffusion', 'Planning with language models']));
-      // RANKING: once ratings steer the digest, assert here that the "less like this" paper's
-      // kind comes later, e.g. expect(next).toEqual(['Planning with language models', 'More diffusion']).
+      // The reader's "less like this" now outweighs the score: the diffusion paper comes later.
+      expect(next.indexOf('Planning with language models')).toBeLessThan(next.indexOf('More diffusion'));
 
       // The preference center lists the rating, removes it, and takes papers the reader liked.
       await page.goto(/Manage your preferences: (\S+)/.exec(second.message.parsed.text ?? '')![1]!);

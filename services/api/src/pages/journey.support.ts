@@ -5,7 +5,7 @@ import type { TCaughtMessage, TSmtpCatcher, TTestContext } from '@paperboy/testi
 import { configFor } from '@paperboy/testing';
 import { createWorkerRuntime, type TWorkerRuntime } from '@paperboy/worker';
 
-export const TEST_TOPICS = [
+const TEST_TOPICS = [
   { slug: 'llms', name: 'Large language models', description: 'Training, prompting and evaluating LLMs', terms: [{ term: 'LLM', weight: 1 }] },
   { slug: 'diffusion', name: 'Diffusion models', description: 'Image, video and audio generation with diffusion', terms: [{ term: 'diffusion', weight: 1 }] },
   { slug: 'robotics', name: 'Robotics', description: 'Robots that learn to act in the world', terms: [{ term: 'robot', weight: 1 }] },

@@ -7,7 +7,7 @@ export const ZErrorBody = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .describe('Every error: a stable code, a message for people, and details such as the fields that were refused.');
 
-export type TErrorBody = z.infer<typeof ZErrorBody>;
+type TErrorBody = z.infer<typeof ZErrorBody>;
 
 /** The JSON API's error handler: every thrown error becomes `{ error: { code, message, details? } }`. */
 export const errorHandlerPlugin = fp(

@@ -5,7 +5,7 @@ import { createPaperService, type TPaperService } from '../services/papers.servi
 import { createSignupService, type TSignupService } from '../services/signups.service.ts';
 import { createSubscriberService, type TSubscriberService } from '../services/subscribers.service.ts';
 
-export type TServices = { digests: TDigestService; papers: TPaperService; signups: TSignupService; subscribers: TSubscriberService };
+type TServices = { digests: TDigestService; papers: TPaperService; signups: TSignupService; subscribers: TSubscriberService };
 
 declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions

@@ -5,7 +5,7 @@ import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
 
 const security = [{ admin: [] }];
 
-export const ZSuppression = z.object({
+const ZSuppression = z.object({
   id: z.uuid(),
   address: z.string().describe('the address, or the start of its hash once the subscriber erased their data'),
   hasAddress: z.boolean().describe('false once the subscriber erased their data, or when no subscriber has this address'),
@@ -16,7 +16,7 @@ export const ZSuppression = z.object({
   createdAt: z.date(),
 });
 
-export const ZRunBounceStats = z.object({
+const ZRunBounceStats = z.object({
   runId: z.uuid(),
   attempted: z.number().int(),
   hardBounces: z.number().int(),
@@ -27,7 +27,7 @@ export const ZRunBounceStats = z.object({
   complaintRate: z.number(),
 });
 
-export const ZSuppressionQuery = z.object({
+const ZSuppressionQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -107,7 +107,8 @@ describe('admin digest routes', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.body).toContain('Speculative &lt;b&gt;decoding&lt;/b&gt; at scale');
-    expect(response.body).toContain('Why you got this: Topic llms (llms) · 12 upvotes');
+    expect(response.body).toContain('▲ 12 upvotes');
+    expect(response.body).toMatch(/Why you got this: Topic llms \(llms\)\s*</);
     const after = await app.inject({ method: 'GET', url: '/api/admin/digests?limit=100', headers: auth });
     expect(after.json<{ runs: unknown[] }>().runs).toHaveLength(before.json<{ runs: unknown[] }>().runs.length);
   });

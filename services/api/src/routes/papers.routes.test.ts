@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { configFor, useTestContext } from '@paperboy/testing';
-import { seedDatabase } from '@paperboy/domain';
+import { loadTopicModel, seedDatabase } from '@paperboy/domain';
 import { createDatabase } from '@paperboy/db';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
@@ -91,7 +91,7 @@ describe('papers admin routes', () => {
 
   it('GET /api/admin/papers lists papers with matched topics, searchable and paged', async () => {
     const database = createDatabase({ url: context.database.url, poolSize: 1 });
-    await seedDatabase({ db: database.db });
+    await seedDatabase({ db: database.db, model: await loadTopicModel() });
     await database.close();
     const server = await app();
     try {

@@ -1,5 +1,5 @@
 import { configFor, useTestContext } from '@paperboy/testing';
-import { seedDatabase } from '@paperboy/domain';
+import { loadTopicModel, seedDatabase } from '@paperboy/domain';
 import { createDatabase } from '@paperboy/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
@@ -13,7 +13,7 @@ describe('topics routes', () => {
 
   beforeAll(async () => {
     const database = createDatabase({ url: context.database.url, poolSize: 1 });
-    await seedDatabase({ db: database.db });
+    await seedDatabase({ db: database.db, model: await loadTopicModel() });
     await database.close();
   });
 

@@ -68,7 +68,7 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { topic, rematched } = await createTopic({ db: app.db, topic: request.body });
+      const { topic, rematched } = await createTopic({ db: app.db, model: app.topicModel, topic: request.body });
       return reply.code(201).send({ topic: shape(topic), rematched });
     },
   );
@@ -88,7 +88,7 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { topic, rematched } = await updateTopic({ db: app.db, slug: request.params.slug, changes: request.body });
+      const { topic, rematched } = await updateTopic({ db: app.db, model: app.topicModel, slug: request.params.slug, changes: request.body });
       return { topic: shape(topic), rematched };
     },
   );

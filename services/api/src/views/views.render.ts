@@ -34,7 +34,7 @@ export type TAdminPage =
   | 'message';
 
 export type TRender<TName extends string> = (name: TName, data: Record<string, unknown>) => string;
-export type TRenderPage = TRender<TPageName>;
+type TRenderPage = TRender<TPageName>;
 export type TRenderAdmin = TRender<TAdminPage>;
 
 const pad = (value: number) => String(value).padStart(2, '0');

@@ -109,7 +109,7 @@ describe('digest delivery through the worker', () => {
     expect(html.indexOf('Paper 2611.00001')).toBeGreaterThan(-1);
     expect(html.indexOf('Paper 2611.00001')).toBeLessThan(html.indexOf('Paper 2611.00002'));
     expect(ada.parsed.text).toContain('1. Paper 2611.00001');
-    expect(ada.parsed.text).toContain('Why you got this: Topic llms (llms) · 3 upvotes');
+    expect(ada.parsed.text).toContain('3 upvotes · Why you got this: Topic llms (llms)\n');
 
     const [delivery] = await context.database.db
       .select()

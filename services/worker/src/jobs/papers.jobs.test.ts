@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { papers, paperTopics, topics } from '@paperboy/db';
-import { matchKey, readSeedTopics } from '@paperboy/domain';
+import { loadTopicModel, matchKey, readSeedTopics } from '@paperboy/domain';
 import { createLogger } from '@paperboy/logger';
 import { createEnqueueMatches, createQueues, createQueueWorker, createRedis, type TQueues } from '@paperboy/queue';
 import { configFor, useTestContext } from '@paperboy/testing';
@@ -37,7 +37,7 @@ describe('paper jobs in the worker', () => {
     await redis.connect();
     queues = createQueues({ connection: redis, prefix: context.queuePrefix });
     await context.database.db.insert(topics).values(readSeedTopics());
-    const deps = { config, logger, db: context.database.db, redis, queues } as unknown as TWorkerDeps;
+    const deps = { config, logger, db: context.database.db, redis, queues, topicModel: await loadTopicModel() } as unknown as TWorkerDeps;
     worker = createQueueWorker({ queue: 'papers', redisUrl: context.redisUrl, prefix: context.queuePrefix, concurrency: 2, handlers: createPaperHandlers(deps) });
     void worker.run();
   });

@@ -23,7 +23,7 @@ export function createPaperHandlers(deps: TWorkerDeps): THandlers<'papers'> {
   return {
     ...createLikedPaperHandlers(deps),
     match: async ({ paperIds }) => {
-      const matches = await matchPapers({ db: deps.db, paperIds });
+      const matches = await matchPapers({ db: deps.db, model: deps.topicModel, paperIds });
       const found = new Set(matches.map((match) => match.paperId));
       const gone = paperIds.filter((paperId) => !found.has(paperId));
       if (gone.length > 0) deps.logger.info({ paperIds: gone }, 'papers to match no longer exist');

@@ -1,0 +1,1 @@
+ALTER TABLE "deliveries" ADD COLUMN "liked_paper_ids" bigint[] DEFAULT '{}' NOT NULL;

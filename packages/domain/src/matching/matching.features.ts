@@ -1,0 +1,225 @@
+// Turns a paper's title and abstract into a sparse TF-IDF vector: the text features of the
+// learned topic matcher, and the space readers' profiles are compared in. The vocabulary and its
+// idf come from the trained artifact, so every caller vectorises a paper the same way.
+import { stemmer } from 'stemmer';
+
+export type TPaperText = { title: string; abstract: string };
+
+/** Indices ascending and unique; values aligned with them. Vectors from `vectorize` have unit length. */
+export type TSparseVector = { indices: number[]; values: number[] };
+
+/** Stemmed unigrams and bigrams ("diffus model") with their inverse document frequency. */
+export type TTextVocabulary = { terms: string[]; idf: number[]; titleWeight: number };
+
+export type TTextVectorizer = {
+  vectorize: (paper: TPaperText) => TSparseVector;
+  /** The n-gram behind an index, as stemmed words ("languag model"). */
+  term: (index: number) => string;
+  size: number;
+};
+
+export const FEATURES = {
+  /** A word in the title counts as this many words of the abstract: titles name the subject. */
+  titleWeight: 3,
+  /** N-grams seen in fewer training papers than this say nothing general and are left out. */
+  minDocumentFrequency: 2,
+  maxTerms: 30_000,
+} as const;
+
+// Function words, and the boilerplate every abstract shares ("we propose", "results show").
+const STOP_WORDS = new Set(
+  (
+    'a about above after again against all also although am an and any are as at be because been before being below between both but by can could ' +
+    'did do does doing down during each either et etc few for from further had has have having here how however i if in into is it its itself just ' +
+    'may might more most much must no nor not of off on once only or other our ours out over own per rather same should since so some such than ' +
+    'that the their them then there these they this those through thus to too under until up upon us very via was we were what when where whether ' +
+    'which while who whom why will with within without would yet you your'
+  ).split(' '),
+);
+
+type TStem = (lowerCaseWord: string) => string;
+
+/** Stemming is most of vectorising; a vectoriser remembers the stems of the words it has seen (bounded). */
+function memoisedStemmer(limit = 200_000): TStem {
+  const stems = new Map<string, string>();
+  return (word) => {
+    let stem = stems.get(word);
+    if (stem === undefined) {
+      if (stems.size >= limit) stems.clear();
+      stem = stemmer(word);
+      stems.set(word, stem);
+    }
+    return stem;
+  };
+}
+
+/** The kept words of `text` as written, each with its stem. */
+function words(text: string, stem: TStem = stemmer): { word: string; stem: string }[] {
+  const kept: { word: string; stem: string }[] = [];
+  for (const word of text.split(/[^A-Za-z0-9]+/)) {
+    const lower = word.toLowerCase();
+    if (lower.length < 2 || STOP_WORDS.has(lower) || /^\d+$/.test(lower)) continue;
+    kept.push({ word, stem: stem(lower) });
+  }
+  return kept;
+}
+
+/** Lower-cased, stemmed words of `text`, without stop words, numbers or single letters. */
+export function textTokens(text: string, stem: TStem = stemmer): string[] {
+  return words(text, stem).map((entry) => entry.stem);
+}
+
+/**
+ * The words of the paper that an n-gram stands for ("diffus model" → "diffusion models"), first
+ * occurrence in the title, then the abstract; the n-gram itself when the paper does not contain it.
+ */
+export function ngramSurface(paper: TPaperText, ngram: string): string {
+  for (const text of [paper.title, paper.abstract]) {
+    const kept = words(text);
+    for (let i = 0; i < kept.length; i += 1) {
+      if (kept[i]!.stem === ngram) return kept[i]!.word;
+      if (i > 0 && `${kept[i - 1]!.stem} ${kept[i]!.stem}` === ngram) return `${kept[i - 1]!.word} ${kept[i]!.word}`;
+    }
+  }
+  return ngram;
+}
+
+/** Unigrams and the bigrams of neighbouring kept words, with repeats. */
+export function textNgrams(text: string, stem: TStem = stemmer): string[] {
+  const tokens = textTokens(text, stem);
+  const ngrams = [...tokens];
+  for (let i = 1; i < tokens.length; i += 1) ngrams.push(`${tokens[i - 1]} ${tokens[i]}`);
+  return ngrams;
+}
+
+/** How often each n-gram occurs, a title occurrence counting `titleWeight` times. */
+export function ngramCounts(paper: TPaperText, titleWeight: number, stem: TStem = stemmer): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const ngram of textNgrams(paper.title, stem)) counts.set(ngram, (counts.get(ngram) ?? 0) + titleWeight);
+  for (const ngram of textNgrams(paper.abstract, stem)) counts.set(ngram, (counts.get(ngram) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * The vocabulary of a training set: n-grams in at least `minDocumentFrequency` papers (the most
+ * frequent `maxTerms` of them), sorted, with smoothed idf `ln((1 + n) / (1 + df)) + 1`.
+ */
+export function buildVocabulary({
+  papers,
+  minDocumentFrequency = FEATURES.minDocumentFrequency,
+  maxTerms = FEATURES.maxTerms,
+  titleWeight = FEATURES.titleWeight,
+}: {
+  papers: TPaperText[];
+  minDocumentFrequency?: number;
+  maxTerms?: number;
+  titleWeight?: number;
+}): TTextVocabulary {
+  const documentFrequency = new Map<string, number>();
+  const stem = memoisedStemmer();
+  for (const paper of papers) {
+    for (const ngram of ngramCounts(paper, 1, stem).keys()) documentFrequency.set(ngram, (documentFrequency.get(ngram) ?? 0) + 1);
+  }
+  const kept = [...documentFrequency]
+    .filter(([, df]) => df >= minDocumentFrequency)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, maxTerms)
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return {
+    terms: kept.map(([term]) => term),
+    idf: kept.map(([, df]) => Math.log((1 + papers.length) / (1 + df)) + 1),
+    titleWeight,
+  };
+}
+
+/**
+ * Sublinear tf (`1 + ln tf`) times idf, L2-normalised; n-grams outside the vocabulary are dropped.
+ * Counts go straight to vocabulary indices (bigrams through a two-level map), so no string is
+ * built for the many n-grams the vocabulary does not hold: vectorising is on the matching path.
+ */
+export function createTextVectorizer(vocabulary: TTextVocabulary): TTextVectorizer {
+  const unigrams = new Map<string, number>();
+  const bigrams = new Map<string, Map<string, number>>();
+  vocabulary.terms.forEach((term, index) => {
+    const space = term.indexOf(' ');
+    if (space < 0) unigrams.set(term, index);
+    else {
+      const first = term.slice(0, space);
+      const seconds = bigrams.get(first) ?? new Map<string, number>();
+      seconds.set(term.slice(space + 1), index);
+      bigrams.set(first, seconds);
+    }
+  });
+  const stem = memoisedStemmer();
+  const countInto = (counts: Map<number, number>, text: string, weight: number) => {
+    const tokens = textTokens(text, stem);
+    for (let i = 0; i < tokens.length; i += 1) {
+      const unigram = unigrams.get(tokens[i]!);
+      if (unigram !== undefined) counts.set(unigram, (counts.get(unigram) ?? 0) + weight);
+      const bigram = i > 0 ? bigrams.get(tokens[i - 1]!)?.get(tokens[i]!) : undefined;
+      if (bigram !== undefined) counts.set(bigram, (counts.get(bigram) ?? 0) + weight);
+    }
+  };
+  return {
+    size: vocabulary.terms.length,
+    term: (index) => vocabulary.terms[index] ?? '',
+    vectorize: (paper) => {
+      const counts = new Map<number, number>();
+      countInto(counts, paper.title, vocabulary.titleWeight);
+      countInto(counts, paper.abstract, 1);
+      const indices = [...counts.keys()].sort((a, b) => a - b);
+      return normalize({ indices, values: indices.map((index) => (1 + Math.log(counts.get(index)!)) * vocabulary.idf[index]!) });
+    },
+  };
+}
+
+export function norm(vector: TSparseVector): number {
+  return Math.sqrt(vector.values.reduce((sum, value) => sum + value * value, 0));
+}
+
+/** The same direction at unit length; the zero vector stays zero. */
+export function normalize(vector: TSparseVector): TSparseVector {
+  const length = norm(vector);
+  return length === 0 ? vector : { indices: vector.indices, values: vector.values.map((value) => value / length) };
+}
+
+/** Dot product of two sparse vectors, by merging their sorted indices. */
+export function dot(a: TSparseVector, b: TSparseVector): number {
+  let sum = 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.indices.length && j < b.indices.length) {
+    const left = a.indices[i]!;
+    const right = b.indices[j]!;
+    if (left === right) sum += a.values[i++]! * b.values[j++]!;
+    else if (left < right) i += 1;
+    else j += 1;
+  }
+  return sum;
+}
+
+/** Cosine similarity; 0 when either vector is zero. */
+export function cosine(a: TSparseVector, b: TSparseVector): number {
+  const lengths = norm(a) * norm(b);
+  return lengths === 0 ? 0 : dot(a, b) / lengths;
+}
+
+/** Dot product of a sparse vector with a dense weight array (a linear model's text weights). */
+export function dotDense(vector: TSparseVector, weights: ArrayLike<number>): number {
+  let sum = 0;
+  for (let k = 0; k < vector.indices.length; k += 1) sum += vector.values[k]! * (weights[vector.indices[k]!] ?? 0);
+  return sum;
+}
+
+/** Σ weight·vector over many vectors (a reader's profile from the papers they rated), as a sparse vector. */
+export function weightedSum(terms: { vector: TSparseVector; weight: number }[]): TSparseVector {
+  const sums = new Map<number, number>();
+  for (const { vector, weight } of terms) {
+    for (let k = 0; k < vector.indices.length; k += 1) {
+      const index = vector.indices[k]!;
+      sums.set(index, (sums.get(index) ?? 0) + weight * vector.values[k]!);
+    }
+  }
+  const indices = [...sums.keys()].filter((index) => sums.get(index) !== 0).sort((a, b) => a - b);
+  return { indices, values: indices.map((index) => sums.get(index)!) };
+}

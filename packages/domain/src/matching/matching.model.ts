@@ -1,0 +1,159 @@
+// The learned topic matcher's artifact: one L2-regularised logistic regression per topic over the
+// paper's TF-IDF text vector, its arXiv categories and the topic's own term-list score. Written by
+// `npm run train:topics`, committed, and loaded once at start by whoever matches papers.
+import { readFile } from 'node:fs/promises';
+import { repoPath } from '@paperboy/runtime';
+import { z } from 'zod';
+import { createTextVectorizer, dotDense, type TSparseVector, type TTextVectorizer } from './matching.features.ts';
+import { MATCHING } from './matching.scoring.ts';
+
+export const TOPIC_MODEL_VERSION = 1;
+
+/** A paper of the child topic is always one of the parent's too ("diffusion models are generative models"). */
+export const TOPIC_IMPLICATIONS: Record<string, string[]> = { 'diffusion-models': ['generative-models'] };
+
+const ZSparse = z.object({ indices: z.array(z.number().int().min(0)), values: z.array(z.number()) }).refine((v) => v.indices.length === v.values.length, 'indices and values differ in length');
+
+export const ZTopicModel = z.object({
+  version: z.literal(TOPIC_MODEL_VERSION),
+  trainedAt: z.string(),
+  /** sha256 of the training papers, their labels and the topic terms: which data made these weights. */
+  trainingDataHash: z.string().regex(/^[0-9a-f]{64}$/),
+  trainingPapers: z.number().int().positive(),
+  regularization: z.number().positive(),
+  features: z
+    .object({ terms: z.array(z.string()), idf: z.array(z.number().positive()), titleWeight: z.number().positive() })
+    .refine((v) => v.terms.length === v.idf.length, 'terms and idf differ in length'),
+  categories: z.array(z.string()),
+  /** The topics whose term-list scores every topic's model also sees ("image codec" terms argue against model compression). */
+  termTopics: z.array(z.string()),
+  implications: z.record(z.string(), z.array(z.string())),
+  topics: z.array(
+    z.object({
+      slug: z.string(),
+      bias: z.number(),
+      /** Over `features.terms`; near-zero weights are pruned. */
+      text: ZSparse,
+      /** Over `categories`. */
+      category: ZSparse,
+      /** Over `termFeatures(...)`. */
+      termList: z.array(z.number()),
+      /** Over `termTopics`, of `ln(1 + score)`; 0 at the topic's own slug, which `termList` covers. */
+      otherTermLists: z.array(z.number()),
+      /** Probability at or above which the paper belongs to the topic, chosen by cross-validation. */
+      threshold: z.number().min(0).max(1),
+    }),
+  ),
+});
+export type TTopicModelArtifact = z.infer<typeof ZTopicModel>;
+
+/** The term-list evidence of one topic for one paper: its score (no threshold applied) and the terms that hit. */
+export type TTermHit = { score: number; matchedTerms: string[] };
+
+/**
+ * The term-list score as model features, so an admin who edits a topic's terms still moves its
+ * matches: the damped score, whether the hand-set threshold alone would match, and the damped number of distinct hits.
+ */
+export function termFeatures(hit: TTermHit | undefined): number[] {
+  if (!hit) return [0, 0, 0];
+  return [Math.log1p(hit.score), hit.score >= MATCHING.topicThreshold ? 1 : 0, Math.log1p(hit.matchedTerms.length)];
+}
+
+type TTopicScorer = {
+  slug: string;
+  threshold: number;
+  /** Probability that the paper belongs to the topic. */
+  probability: (input: { text: TSparseVector; categories: string[]; hits: Map<string, TTermHit> }) => number;
+  /** The text n-grams that pushed the paper most towards the topic, strongest first. */
+  topNgrams: (text: TSparseVector, count: number) => string[];
+};
+
+export type TTopicModel = {
+  artifact: TTopicModelArtifact;
+  vectorizer: TTextVectorizer;
+  scorers: Map<string, TTopicScorer>;
+  implications: Record<string, string[]>;
+};
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+function densify(vector: TSparseVector, size: number): Float64Array {
+  const dense = new Float64Array(size);
+  vector.indices.forEach((index, k) => {
+    dense[index] = vector.values[k]!;
+  });
+  return dense;
+}
+
+function createScorer(topic: TTopicModelArtifact['topics'][number], artifact: TTopicModelArtifact, vectorizer: TTextVectorizer): TTopicScorer {
+  const textWeights = densify(topic.text, vectorizer.size);
+  const categoryWeights = new Map(topic.category.indices.map((index, k) => [artifact.categories[index]!, topic.category.values[k]!]));
+  return {
+    slug: topic.slug,
+    threshold: topic.threshold,
+    probability: ({ text, categories, hits }) => {
+      let logit = topic.bias + dotDense(text, textWeights);
+      for (const category of categories) logit += categoryWeights.get(category) ?? 0;
+      termFeatures(hits.get(topic.slug)).forEach((value, k) => {
+        logit += value * (topic.termList[k] ?? 0);
+      });
+      artifact.termTopics.forEach((slug, k) => {
+        if (slug !== topic.slug) logit += Math.log1p(hits.get(slug)?.score ?? 0) * (topic.otherTermLists[k] ?? 0);
+      });
+      return sigmoid(logit);
+    },
+    topNgrams: (text, count) =>
+      text.indices
+        .map((index, k) => ({ index, contribution: text.values[k]! * textWeights[index]! }))
+        .filter((entry) => entry.contribution > 0)
+        .sort((a, b) => b.contribution - a.contribution)
+        .slice(0, count)
+        .map((entry) => vectorizer.term(entry.index)),
+  };
+}
+
+/** Builds the scorers of a validated artifact (dense weights, lookup maps): once per process. */
+export function createTopicModel(artifact: TTopicModelArtifact): TTopicModel {
+  const vectorizer = createTextVectorizer(artifact.features);
+  return {
+    artifact,
+    vectorizer,
+    implications: artifact.implications,
+    scorers: new Map(artifact.topics.map((topic) => [topic.slug, createScorer(topic, artifact, vectorizer)])),
+  };
+}
+
+export class TopicModelFileError extends Error {}
+
+export const defaultTopicModelPath = () => repoPath('packages', 'domain', 'models', 'topics.model.json');
+
+/** Reads and validates the artifact; a missing or malformed file is an error that names it. */
+export async function loadTopicModel({ path = defaultTopicModelPath() }: { path?: string } = {}): Promise<TTopicModel> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new TopicModelFileError(`The topic model ${path} could not be read: ${(error as Error).message}. Run \`npm run train:topics\`.`);
+  }
+  const result = ZTopicModel.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new TopicModelFileError(`The topic model ${path} is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return createTopicModel(result.data);
+}
+
+/** The slugs plus every slug they imply, transitively. */
+export function withImplications(slugs: Iterable<string>, implications: Record<string, string[]>): Set<string> {
+  const result = new Set(slugs);
+  const pending = [...result];
+  while (pending.length > 0) {
+    for (const parent of implications[pending.pop()!] ?? []) {
+      if (!result.has(parent)) {
+        result.add(parent);
+        pending.push(parent);
+      }
+    }
+  }
+  return result;
+}

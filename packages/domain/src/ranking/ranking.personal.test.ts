@@ -1,0 +1,109 @@
+import { deliveries, paperRatings, subscriberSeedPapers } from '@paperboy/db';
+import { useTestContext } from '@paperboy/testing';
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { insertDigestFixture, type TFixturePaper } from '../digests/digests.test-fixtures.ts';
+import { createRun } from '../digests/digests.usecases.ts';
+import { takeWithTopicShares } from './ranking.personal.ts';
+
+const DAY = 24 * 3_600_000;
+const SETTINGS = { lookbackDays: { weekly: 7, daily: 1 }, maxFailureRatio: 0.1 };
+
+const DECODING = 'Speculative decoding with a small draft model raises token acceptance and cuts latency of autoregressive generation.';
+const FOLDING = 'Protein structure prediction from amino acid sequences with equivariant networks and residue contact maps.';
+
+/** Papers on two themes under one topic: decoding papers match weakly and have few upvotes, folding papers the reverse. */
+function paper(theme: 'decoding' | 'folding', index: number, ingestedAt: Date): TFixturePaper {
+  const isDecoding = theme === 'decoding';
+  return {
+    arxivId: `26${isDecoding ? '10' : '20'}.${String(index).padStart(5, '0')}`,
+    title: isDecoding ? `Faster speculative decoding, part ${index}` : `Protein folding, part ${index}`,
+    abstract: `${isDecoding ? DECODING : FOLDING} Study ${index}.`,
+    upvotes: isDecoding ? 5 : 400,
+    topics: { ml: isDecoding ? 2 : 3 },
+    ingestedAt,
+  };
+}
+
+describe('the personal ranking of readers who rated papers', () => {
+  const context = useTestContext();
+  let fixture: Awaited<ReturnType<typeof insertDigestFixture>>;
+  let planned: Map<string, { paperIds: number[]; likedPaperIds: number[] }>;
+
+  beforeAll(async () => {
+    const { db } = context.database;
+    const now = Date.now();
+    const past = new Date(now - 30 * DAY);
+    const fresh = new Date(now - DAY);
+    fixture = await insertDigestFixture({
+      db,
+      topicSlugs: ['ml'],
+      paperList: [
+        ...[1, 2, 3, 4].flatMap((index) => [paper('decoding', index, past), paper('folding', index, past)]),
+        ...[11, 12, 13, 14, 15, 16].flatMap((index) => [paper('decoding', index, fresh), paper('folding', index, fresh)]),
+      ],
+      subscriberList: [
+        { email: 'rater@example.org', topics: ['ml'], digestSize: 5 },
+        { email: 'plain@example.org', topics: ['ml'], digestSize: 5 },
+        { email: 'seeded@example.org', topics: ['ml'], digestSize: 10 },
+      ],
+    });
+    const rater = fixture.subscriberId.get('rater@example.org')!;
+    const ratings = [
+      ...[1, 2, 3, 4].map((index) => ({ arxivId: `2610.${String(index).padStart(5, '0')}`, rating: 1 })),
+      ...[1, 2, 3, 4, 11].map((index) => ({ arxivId: `2620.${String(index).padStart(5, '0')}`, rating: -1 })),
+    ];
+    await db.insert(paperRatings).values(ratings.map(({ arxivId, rating }) => ({ subscriberId: rater, paperId: fixture.paperId.get(arxivId)!, rating })));
+    await db.insert(subscriberSeedPapers).values({
+      subscriberId: fixture.subscriberId.get('seeded@example.org')!,
+      arxivId: '2610.00001',
+      paperId: fixture.paperId.get('2610.00001')!,
+    });
+    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings: SETTINGS });
+    const rows = await db.select().from(deliveries).where(eq(deliveries.runId, run.id));
+    planned = new Map(rows.map((row) => [row.subscriberId, { paperIds: row.paperIds, likedPaperIds: row.likedPaperIds }]));
+  });
+
+  const arxivIdsOf = (ids: number[]) => ids.map((id) => [...fixture.paperId].find(([, paperId]) => paperId === id)![0]);
+
+  it('fills the digest of a reader who liked decoding papers with decoding papers, though folding ranks higher on topic and upvotes', () => {
+    const plain = planned.get(fixture.subscriberId.get('plain@example.org')!)!;
+    expect(arxivIdsOf(plain.paperIds).every((arxivId) => arxivId.startsWith('2620.'))).toBe(true);
+    const rater = planned.get(fixture.subscriberId.get('rater@example.org')!)!;
+    expect(arxivIdsOf(rater.paperIds)).toHaveLength(5);
+    expect(arxivIdsOf(rater.paperIds).every((arxivId) => arxivId.startsWith('2610.'))).toBe(true);
+  });
+
+  it('never plans a paper the reader rated down, and names a paper they rated up for each paper it brought', () => {
+    const rater = planned.get(fixture.subscriberId.get('rater@example.org')!)!;
+    expect(rater.paperIds).not.toContain(fixture.paperId.get('2620.00011'));
+    const likedArxivIds = arxivIdsOf(rater.likedPaperIds);
+    expect(likedArxivIds).toHaveLength(rater.paperIds.length);
+    expect(likedArxivIds.every((arxivId) => ['2610.00001', '2610.00002', '2610.00003', '2610.00004'].includes(arxivId))).toBe(true);
+    expect(planned.get(fixture.subscriberId.get('plain@example.org')!)!.likedPaperIds).toEqual([]);
+  });
+
+  it('counts a paper the reader named as liked as rated up', () => {
+    const seeded = planned.get(fixture.subscriberId.get('seeded@example.org')!)!;
+    const seedId = fixture.paperId.get('2610.00001')!;
+    expect(seeded.likedPaperIds.filter((id) => id === seedId).length).toBeGreaterThan(0);
+    expect(seeded.paperIds).not.toContain(seedId);
+  });
+});
+
+describe('a share per topic', () => {
+  const candidates = [
+    ...[0.9, 0.89, 0.88, 0.87, 0.86, 0.85].map((personal, index) => ({ paperId: 10 + index, personal })),
+    { paperId: 30, personal: 0.84 },
+    { paperId: 31, personal: 0.83 },
+  ];
+  const groupOf = (paperId: number) => (paperId >= 30 ? 2 : 1);
+
+  it('lets a reader with two topics see the second one when the first would otherwise take the whole digest', () => {
+    expect(takeWithTopicShares(candidates, { digestSize: 4, topicCount: 2, groupOf }).map((paper) => paper.paperId)).toEqual([10, 11, 30, 12]);
+  });
+
+  it('leaves a reader with one topic in plain score order', () => {
+    expect(takeWithTopicShares(candidates, { digestSize: 4, topicCount: 1, groupOf }).map((paper) => paper.paperId)).toEqual([10, 11, 12, 13]);
+  });
+});
