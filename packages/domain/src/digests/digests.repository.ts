@@ -145,6 +145,10 @@ export function createDigestsRepository({ db }: { db: TDb }) {
      * Claims a batch of deliveries for sending, in one statement: each only while its run is
      * sending, its subscriber is still confirmed and not suppressed, and no other attempt holds it (pending, or
      * sending with an expired lease). The others are left as they are.
+     *
+     * The run's state is a subquery, not a join: joined, the planner (misled by a run whose
+     * deliveries were just inserted) also read the run's whole (run_id, state) index on every
+     * claim, so a run's claims cost grew with the square of its size.
      */
     claimDeliveries: async ({ deliveryIds, leaseExpiredBefore }: { deliveryIds: string[]; leaseExpiredBefore: Date }) => {
       const { rows } = await db.execute<{
@@ -161,9 +165,9 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       }>(sql`
         update deliveries d
         set state = 'sending', attempts = d.attempts + 1, updated_at = now()
-        from digest_runs r, subscribers s
+        from subscribers s
         where d.id = any(${sqlArray(deliveryIds, 'uuid')})
-          and r.id = d.run_id and r.state = 'sending'
+          and (select r.state from digest_runs r where r.id = d.run_id) = 'sending'
           and s.id = d.subscriber_id and s.status = 'confirmed' and s.email is not null
           and not exists (select 1 from suppressions x where x.email_hash = s.email_hash)
           and (d.state = 'pending'

@@ -34,6 +34,16 @@ describe('link tokens', () => {
     expect(verifyToken({ secretKey, token: `${bytes.toString('base64url')}.${mac}`, purpose: 'confirm' })).toEqual({ isValid: false, reason: 'forged' });
   });
 
+  it('tokens made in turn under two keys each verify under their own key only', () => {
+    const otherKey = 'another-secret-key-of-at-least-32-characters';
+    const tokens = [secretKey, otherKey, secretKey].map((key) => ({ key, token: createToken({ secretKey: key, subscriberId, purpose: 'confirm', expiresAt: inAWeek }) }));
+    expect(tokens[0]!.token).toBe(tokens[2]!.token);
+    for (const { key, token } of tokens) {
+      expect(verifyToken({ secretKey: key, token, purpose: 'confirm' }).isValid).toBe(true);
+      expect(verifyToken({ secretKey: key === secretKey ? otherKey : secretKey, token, purpose: 'confirm' })).toEqual({ isValid: false, reason: 'forged' });
+    }
+  });
+
   it('an expired token is refused as expired', () => {
     const token = createToken({ secretKey, subscriberId, purpose: 'confirm', expiresAt: new Date(Date.now() - 1000) });
     expect(verifyToken({ secretKey, token, purpose: 'confirm' })).toEqual({ isValid: false, reason: 'expired' });

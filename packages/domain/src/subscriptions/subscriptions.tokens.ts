@@ -26,8 +26,12 @@ export type TTokenCheck =
   | { isValid: false; reason: 'malformed' | 'forged' | 'wrong_purpose' | 'expired' };
 
 // A key of its own for tokens, so a token MAC can never equal an email hash made with the same secret.
+// A process signs with one secret, and a digest signs dozens of links: the derived key is kept
+// for the last secret seen instead of costing a second HMAC per token.
+let derived: { secretKey: string; key: Buffer } | undefined;
 function tokenKey(secretKey: string): Buffer {
-  return createHmac('sha256', secretKey).update('paperboy/link-tokens/v1').digest();
+  if (derived?.secretKey !== secretKey) derived = { secretKey, key: createHmac('sha256', secretKey).update('paperboy/link-tokens/v1').digest() };
+  return derived.key;
 }
 
 function sign(secretKey: string, payload: Buffer): Buffer {
