@@ -20,7 +20,14 @@ export const ZDeliverabilityEnv = z.object({
     (value) => (typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value),
     z.array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'must be SNS topic ARNs, comma-separated')).default([]),
   ),
-  SES_SNS_CERT_HOST: z.string().min(1).default('amazonaws.com'),
+  // Unset: only SNS's own hosts (sns.<region>.amazonaws.com). Set: exactly this host, for a local
+  // stand-in; a parent domain is not accepted, since amazonaws.com also serves anyone's S3 bucket.
+  SES_SNS_CERT_HOST: optional(
+    z
+      .string()
+      .regex(/^[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/i, 'must be a single host name, without scheme, port or path')
+      .refine((host) => !/^amazonaws\.com(\.cn)?$/i.test(host), 'leave unset for Amazon SNS; a parent domain is not accepted'),
+  ),
   // A CA to trust, besides the system's, when fetching SNS certificates (a TLS-inspecting proxy).
   SES_SNS_CERT_CA: optional(z.string().includes('BEGIN CERTIFICATE', { message: 'must be a PEM certificate' })),
   POSTMARK_WEBHOOK_USER: optional(z.string().min(1)),

@@ -21,11 +21,22 @@ const REDACT_PATHS = [
   '*.password',
 ];
 
-const TOKEN_IN_PATH = /\/(confirm|preferences|unsubscribe)\/[^/?#]+/g;
+const TOKEN_IN_PATH = /\/(confirm|feedback|preferences|unsubscribe)\/[^/?#]+/g;
 const EMAIL_IN_TEXT = /[^\s@<>"'(),;:]+@[^\s@<>"'(),;:]+\.[a-z]{2,}/gi;
 
+// Request URLs carry addresses percent-encoded (a console form's ?q=ann%40example.org), which the
+// address pattern would not see; a malformed escape still has its encoded @ turned back.
+function percentDecoded(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text.replace(/%40/gi, '@');
+  }
+}
+
 export function redactText(text: string): string {
-  return text.replace(TOKEN_IN_PATH, '/$1/[redacted]').replace(EMAIL_IN_TEXT, '[email]');
+  return percentDecoded(text).replace(TOKEN_IN_PATH, '/$1/[redacted]').replace(EMAIL_IN_TEXT, '[email]');
 }
 
 // Fields every line logged inside `withLogFields` carries, whichever logger writes it: a job's

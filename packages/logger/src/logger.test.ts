@@ -28,5 +28,23 @@ describe('logger', () => {
   it('cuts tokens out of request paths and addresses out of free text', () => {
     expect(redactText('/unsubscribe/v1.abc.def?x=1')).toBe('/unsubscribe/[redacted]?x=1');
     expect(redactText('sent to ada.l@example.org ok')).toBe('sent to [email] ok');
+    expect(redactText('/feedback/v1.abc.def')).toBe('/feedback/[redacted]');
+    expect(redactText('/feedback/v1.abc.def/undo')).toBe('/feedback/[redacted]/undo');
+  });
+
+  it('finds percent-encoded addresses in query strings, even beside a malformed escape', () => {
+    expect(redactText('/admin/digests/preview?subscriber=ann%40example.org')).not.toContain('example.org');
+    expect(redactText('/admin/subscribers?q=ann%2Bnews%40example.org&page=2')).not.toContain('ann');
+    expect(redactText('/admin/subscribers?q=ann%40example.org&x=%E0%A4%A')).not.toContain('ann');
+  });
+
+  it('logs a request line without the feedback token or the address in its query', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ level: 'info', name: 'test', destination });
+    logger.info({ req: { method: 'GET', url: '/feedback/v1.live.token/undo' } }, 'request');
+    logger.info({ req: { method: 'GET', url: '/admin/subscribers?q=ann%40example.org' } }, 'request');
+    const text = lines.join('');
+    expect(text).not.toContain('v1.live.token');
+    expect(text).not.toMatch(/ann(%40|@)example\.org/);
   });
 });

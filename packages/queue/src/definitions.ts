@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 // The id of the request that queued a job (the API's request id), so its log lines and the
-// worker's share one id. Optional: scheduled and swept jobs have no request. Cut, never refused:
-// a client's overlong X-Request-Id must not fail its signup.
-const traceId = z.string().min(1).transform((value) => value.slice(0, 128)).optional();
+// worker's share one id. Optional: scheduled and swept jobs have no request. Only the plain form
+// the API generates or accepts; any other is dropped, never refused, since a log field must not
+// fail a job.
+const traceId = z.string().regex(/^[\w.-]{1,64}$/).optional().catch(undefined);
 
 // One typed map of queues and their payloads, shared by producers and workers. Payloads carry
 // ids, never addresses or message bodies: the worker re-reads the rows it acts on.

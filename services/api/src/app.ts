@@ -24,6 +24,7 @@ import { papersRoutes } from './routes/papers.routes.ts';
 import { topicsRoutes } from './routes/topics.routes.ts';
 import { deliverabilityRoutes } from './routes/deliverability.routes.ts';
 import { subscriptionRoutes } from './routes/subscriptions.routes.ts';
+import { createRequestIdGenerator } from './security/security.request-id.ts';
 
 declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
@@ -52,7 +53,9 @@ export async function buildApp({ config, logger = true }: TBuildAppOptions): Pro
     // Off unless TRUST_PROXY names the proxies: request.ip is the signup limit's key and the consent log's ip.
     trustProxy: trustProxyOption(config.security.trustProxy),
     bodyLimit: 1024 * 1024,
-    requestIdHeader: 'x-request-id',
+    // The id is chosen by createRequestIdGenerator, not copied from any client's header.
+    requestIdHeader: false,
+    genReqId: createRequestIdGenerator(config.security.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorate('config', config);

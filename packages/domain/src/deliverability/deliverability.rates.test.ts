@@ -3,6 +3,7 @@ import { useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { superviseRuns } from '../digests/digests.supervisor.ts';
+import { resumeRun } from '../digests/digests.usecases.ts';
 import { classifySmtpReply } from './deliverability.classifier.ts';
 import { runBounceStats } from './deliverability.rates.ts';
 import { insertRunWithDeliveries, insertSubscriber } from './deliverability.test-fixtures.ts';
@@ -79,5 +80,29 @@ describe('per-run bounce and complaint rates', () => {
     const paused = await runRow(run.id);
     expect(paused.state).toBe('paused');
     expect(paused.pauseReason).toMatch(/^3 of 10 recipients complained \(30\.0%\)/);
+  });
+
+  it('a run resumed after pausing for its bounces keeps sending until deliveries since the resume breach the limit', async () => {
+    const { run, deliveries } = await sendingRun('resumed', 20);
+    const bounce = async (index: number) => {
+      const delivery = deliveries[index]!;
+      await recordBounce({ db: db(), subject: { subscriberId: delivery.subscriberId, deliveryId: delivery.id }, bounce: HARD, source: 'dsn', softBounceLimit: 3 });
+    };
+    for (const index of [0, 1, 2]) await bounce(index);
+    await supervise();
+    expect((await runRow(run.id)).state).toBe('paused');
+
+    await resumeRun({ db: db(), runId: run.id, enqueueSends: async () => {}, now: new Date() });
+    await supervise();
+    expect((await runRow(run.id)).state).toBe('sending');
+
+    // Five deliveries leave after the resume and three of them bounce: new evidence, a new pause.
+    const afterResume = deliveries.slice(10, 15);
+    for (const delivery of afterResume) await db().update(deliveriesTable).set({ sentAt: new Date() }).where(eq(deliveriesTable.id, delivery.id));
+    for (const index of [10, 11, 12]) await bounce(index);
+    await supervise();
+    const paused = await runRow(run.id);
+    expect(paused.state).toBe('paused');
+    expect(paused.pauseReason).toMatch(/^3 of 5 deliveries hard-bounced/);
   });
 });

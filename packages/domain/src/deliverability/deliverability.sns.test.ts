@@ -1,17 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedSnsUrl, snsCanonicalString, type TSnsMessage } from './deliverability.sns.ts';
+import { isAllowedSnsCertUrl, isAllowedSnsUrl, snsCanonicalString, type TSnsMessage } from './deliverability.sns.ts';
 
 describe('SNS signing certificate URLs', () => {
   it.each([
     ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem', true],
-    ['https://amazonaws.com/cert.pem', true],
+    ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-abc.pem', true],
+    ['https://amazonaws.com/cert.pem', false],
+    ['https://anybucket.s3.amazonaws.com/cert.pem', false],
+    ['https://s3.amazonaws.com/anybucket/cert.pem', false],
+    ['https://sns.us-east-1.amazonaws.com/cert.txt', false],
+    ['https://sns.us-east-1.amazonaws.com:8443/cert.pem', false],
     ['http://sns.us-east-1.amazonaws.com/cert.pem', false],
     ['https://sns.us-east-1.amazonaws.com.evil.example/cert.pem', false],
     ['https://evilamazonaws.com/cert.pem', false],
     ['https://user:pass@sns.us-east-1.amazonaws.com/cert.pem', false],
     ['not a url', false],
-  ])('%s is allowed: %s', (url, isAllowed) => {
-    expect(isAllowedSnsUrl(url, 'amazonaws.com')).toBe(isAllowed);
+  ])('%s is allowed by default: %s', (url, isAllowed) => {
+    expect(isAllowedSnsCertUrl(url, undefined)).toBe(isAllowed);
+  });
+
+  it('takes exactly the configured host, and not its subdomains, when one is set', () => {
+    expect(isAllowedSnsCertUrl('https://127.0.0.1:8443/cert.pem', '127.0.0.1')).toBe(true);
+    expect(isAllowedSnsCertUrl('https://sns.local.test/cert.pem', 'local.test')).toBe(false);
+    expect(isAllowedSnsCertUrl('https://sns.us-east-1.amazonaws.com/cert.pem', '127.0.0.1')).toBe(false);
+  });
+
+  it('lets a SubscribeURL, which is not a certificate, through on the SNS host only', () => {
+    expect(isAllowedSnsUrl('https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription', undefined)).toBe(true);
+    expect(isAllowedSnsUrl('https://anybucket.s3.amazonaws.com/?Action=ConfirmSubscription', undefined)).toBe(false);
   });
 });
 

@@ -6,8 +6,8 @@ import { z } from 'zod';
  * Amazon SNS message signatures, as AWS documents them: the signature covers a canonical string
  * of "Name\nvalue\n" pairs in a fixed order (Subject only when present), SHA1withRSA for
  * SignatureVersion 1 and SHA256withRSA for 2, checked against the X.509 certificate at
- * SigningCertURL. That URL must be https on the SNS host (`sns.<region>.amazonaws.com`), or
- * anyone could sign with a certificate of their own.
+ * SigningCertURL. That URL must be https on the SNS host (`sns.<region>.amazonaws.com`) and name
+ * a .pem file, or anyone could sign with a certificate of their own.
  */
 export const ZSnsMessage = z.object({
   Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
@@ -36,8 +36,15 @@ export function snsCanonicalString(message: TSnsMessage): string {
     .join('');
 }
 
-/** An https URL on `certHost` or one of its subdomains (amazonaws.com in production). */
-export function isAllowedSnsUrl(url: string, certHost: string): boolean {
+// SNS serves certificates and subscription links only from its regional endpoints; a looser rule
+// (any amazonaws.com host) would admit an S3 bucket anyone can create and fill with a certificate.
+const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+
+/**
+ * An https URL, without credentials, on an SNS regional endpoint on the default port, or, when
+ * `certHost` is given (a test's or a proxy's own server), on exactly that host.
+ */
+export function isAllowedSnsUrl(url: string, certHost: string | undefined): boolean {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -45,8 +52,13 @@ export function isAllowedSnsUrl(url: string, certHost: string): boolean {
     return false;
   }
   const host = parsed.hostname.toLowerCase();
-  const allowed = certHost.toLowerCase();
-  return parsed.protocol === 'https:' && (host === allowed || host.endsWith(`.${allowed}`)) && parsed.username === '' && parsed.password === '';
+  const isAllowedHost = certHost === undefined ? SNS_HOST.test(host) && parsed.port === '' : host === certHost.toLowerCase();
+  return parsed.protocol === 'https:' && isAllowedHost && parsed.username === '' && parsed.password === '';
+}
+
+/** A SigningCertURL: an allowed SNS URL whose path names a PEM file. */
+export function isAllowedSnsCertUrl(url: string, certHost: string | undefined): boolean {
+  return isAllowedSnsUrl(url, certHost) && new URL(url).pathname.endsWith('.pem');
 }
 
 /** Fetches a URL over https; the CA option lets tests trust their own local server. */
@@ -79,7 +91,7 @@ export function createSnsHttpsGet({ ca }: { ca?: string } = {}): TSnsHttpsGet {
 export type TSnsVerifier = (message: TSnsMessage) => Promise<boolean>;
 
 /** Checks signatures, fetching each signing certificate once (AWS rotates them rarely). */
-export function createSnsVerifier({ certHost, httpsGet }: { certHost: string; httpsGet: TSnsHttpsGet }): TSnsVerifier {
+export function createSnsVerifier({ certHost, httpsGet }: { certHost: string | undefined; httpsGet: TSnsHttpsGet }): TSnsVerifier {
   const certificates = new Map<string, Promise<X509Certificate>>();
   const certificateAt = (url: string) => {
     let certificate = certificates.get(url);
@@ -93,7 +105,7 @@ export function createSnsVerifier({ certHost, httpsGet }: { certHost: string; ht
     return certificate;
   };
   return async (message) => {
-    if (!isAllowedSnsUrl(message.SigningCertURL, certHost)) return false;
+    if (!isAllowedSnsCertUrl(message.SigningCertURL, certHost)) return false;
     const certificate = await certificateAt(message.SigningCertURL);
     const now = Date.now();
     if (now < Date.parse(certificate.validFrom) || now > Date.parse(certificate.validTo)) return false;

@@ -87,7 +87,7 @@ async function decide({
     const decisions: TDecision[] = [];
     for (const run of runs) {
       const wasPlanned = started.has(run.id);
-      const rateBreach = rateLimits && (await bounceRateBreach({ db: tx, runId: run.id, limits: rateLimits }));
+      const rateBreach = rateLimits && (await bounceRateBreach({ db: tx, run, limits: rateLimits }));
       decisions.push(await superviseRun({ repository, run, now, idleBefore, wasPlanned, mayRequeue: isQueueDry || wasPlanned, rateBreach }));
     }
     return decisions;

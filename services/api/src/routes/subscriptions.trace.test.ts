@@ -17,7 +17,8 @@ describe('a request id', () => {
   beforeAll(async () => {
     await seedTestTopics(context.database.db);
     catcher = await startSmtpCatcher();
-    app = await buildApp({ config: configFor(context), logger: false });
+    // The request id is taken from X-Request-Id only when a trusted proxy (here the test's peer) sends it.
+    app = await buildApp({ config: configFor(context, { TRUST_PROXY: '127.0.0.1' }), logger: false });
     const destination = { write: (line: string) => void workerLines.push(JSON.parse(line) as TLine) };
     worker = createWorkerRuntime({
       config: configFor(context, { SMTP_URL: catcher.url }),
@@ -46,5 +47,15 @@ describe('a request id', () => {
     // The handler's own line and the job's summary line both carry the request's id.
     expect(workerLines.find((line) => line.msg === 'subscription email')?.traceId).toBe('signup-trace-7f3a');
     expect(workerLines.find((line) => line.msg === 'job done' && line.job === 'confirmation')?.traceId).toBe('signup-trace-7f3a');
+  });
+
+  it('replaces an X-Request-Id that is not a short plain token, so it never reaches the worker', async () => {
+    const forged = 'forged id; ann@example.org';
+    const response = await app.inject({ method: 'POST', url: '/api/subscriptions', payload: { email: 'forged@example.org', topics: ['llms'] }, headers: { 'x-request-id': forged } });
+    expect(response.statusCode).toBe(202);
+    await vi.waitFor(() => expect(workerLines.filter((line) => line.msg === 'job done' && line.job === 'confirmation')).toHaveLength(2), { timeout: 10_000, interval: 100 });
+    const traceIds = workerLines.map((line) => line.traceId).filter(Boolean);
+    expect(traceIds).not.toContain(forged);
+    expect(traceIds.at(-1)).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -175,6 +175,19 @@ describe('bounce and complaint webhooks', () => {
     expect(await state(target.emailHash)).toEqual({ status: 'confirmed', suppression: undefined });
   });
 
+  it('with SES_SNS_CERT_HOST unset, refuses with 401 a certificate hosted on S3, without fetching it', async () => {
+    const target = await subscriber('martha@example.com');
+    const amazonOnly = await buildApp({ config: configFor(context, { SECRET_KEY, SES_SNS_TOPIC_ARNS: TOPIC }), logger: false });
+    try {
+      const forged = snsMessage({ Type: 'Notification', Message: JSON.stringify(sesComplaint('martha@example.com')), SigningCertURL: 'https://anybucket.s3.amazonaws.com/cert.pem' });
+      const response = await amazonOnly.inject({ method: 'POST', url: '/webhooks/ses', headers: { 'content-type': 'text/plain; charset=UTF-8' }, payload: JSON.stringify(forged) });
+      expect(response.statusCode).toBe(401);
+      expect(await state(target.emailHash)).toEqual({ status: 'confirmed', suppression: undefined });
+    } finally {
+      await amazonOnly.close();
+    }
+  });
+
   it('refuses a validly signed message from a topic it was not told to accept, and a body that is not an SNS message', async () => {
     const otherTopic = await postSns(snsMessage({ Type: 'Notification', Message: '{}', TopicArn: 'arn:aws:sns:us-east-1:123456789012:someone-else' }));
     expect(otherTopic.statusCode).toBe(403);

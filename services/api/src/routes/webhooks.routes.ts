@@ -54,7 +54,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Amazon SES bounces and complaints, delivered by SNS',
         description:
           'Accepts SNS messages from the topics in SES_SNS_TOPIC_ARNS. The SNS signature is checked against the certificate at ' +
-          'SigningCertURL (https, on SES_SNS_CERT_HOST); 401 without a valid one. A SubscriptionConfirmation is confirmed by ' +
+          'SigningCertURL (an https .pem on sns.<region>.amazonaws.com, or on SES_SNS_CERT_HOST when set); 401 without a valid one. A SubscriptionConfirmation is confirmed by ' +
           'visiting its SubscribeURL. 404 while no topic is configured.',
         response: { 200: ZWebhookAccepted, ...errors },
       },
