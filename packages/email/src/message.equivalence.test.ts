@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compileDigestTemplate } from './catalog.ts';
 import { createMessageSkeleton } from './message.skeleton.ts';
 
-// The message nodemailer's MailComposer built for every digest before skeletons replaced it;
-// it lives on only here, as the reference the composed message must match.
+// The values below build both the composed message and the MailComposer reference it must match.
 const FROM = 'Paperboy Digest <digest@paperboy.test>';
 const FIXED = {
   'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -60,7 +59,7 @@ function comparable(mail: ParsedMail) {
   };
 }
 
-describe('a composed message and the MailComposer message it replaces', () => {
+describe('a composed message and the MailComposer reference', () => {
   it.each([
     ['an ASCII subject', 'Your weekly Paperboy: 2 new papers for you'],
     ['a subject beyond ASCII', 'Vos articles de la semaine — “Ünïcödé” ✓ '.repeat(4).trim()],

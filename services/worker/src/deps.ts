@@ -1,6 +1,6 @@
 import type { TConfig } from '@paperboy/config';
 import type { TDatabase } from '@paperboy/db';
-import type { TTopicModel } from '@paperboy/domain';
+import type { TSubscriptionEmailSkeletons, TTopicModel } from '@paperboy/domain';
 import type { TMailer, TTransactionalTemplates } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import type { TQueues } from '@paperboy/queue';
@@ -15,6 +15,8 @@ export type TWorkerDeps = {
   queues: TQueues;
   mailer: TMailer;
   templates: TTransactionalTemplates;
+  /** The fixed headers of the confirmation and preferences messages, built once with the templates. */
+  subscriptionSkeletons: TSubscriptionEmailSkeletons;
   /** The trained topic matcher, read from its artifact once at start. */
   topicModel: TTopicModel;
 };

@@ -1,6 +1,6 @@
 import type { TConfig } from '@paperboy/config';
 import { createDatabase, type TDatabaseHandle } from '@paperboy/db';
-import { assertSendLease, loadTopicModel } from '@paperboy/domain';
+import { assertSendLease, createSubscriptionEmailSkeletons, loadTopicModel } from '@paperboy/domain';
 import { compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import type { Logger } from '@paperboy/logger';
 import { createMetrics, readQueueDepths, type TMetrics } from '@paperboy/metrics';
@@ -125,6 +125,7 @@ async function buildDeps({ config, logger, smtpUrl, resources }: { config: TConf
     queues,
     mailer,
     templates: await compileTransactionalTemplates(),
+    subscriptionSkeletons: createSubscriptionEmailSkeletons({ from: config.mail.from }),
     topicModel: await loadTopicModel(),
   };
   return resources.deps;

@@ -8,7 +8,7 @@ import { createDigestsRepository } from '../digests/digests.repository.ts';
 import { insertDigestFixture } from '../digests/digests.test-fixtures.ts';
 import { createRun } from '../digests/digests.usecases.ts';
 import { findUnsentConfirmations } from '../subscriptions/confirmation.sweep.ts';
-import { sendSubscriptionEmail } from '../subscriptions/subscription-emails.usecases.ts';
+import { createSubscriptionEmailSkeletons, sendSubscriptionEmail } from '../subscriptions/subscription-emails.usecases.ts';
 import { signup } from '../subscriptions/subscriptions.usecases.ts';
 import { classifySmtpReply } from './deliverability.classifier.ts';
 import { FIXTURE_SECRET, insertRunWithDeliveries, insertSubscriber } from './deliverability.test-fixtures.ts';
@@ -149,7 +149,7 @@ describe('a suppressed address is never planned nor sent a confirmation', () => 
     const catcher = await startSmtpCatcher();
     const mailer = createMailer({ smtpUrl: catcher.url });
     try {
-      const deps = { db, mailer, templates: await compileTransactionalTemplates(), config };
+      const deps = { db, mailer, templates: await compileTransactionalTemplates(), subscriptionSkeletons: createSubscriptionEmailSkeletons({ from: config.mail.from }), config };
       expect(await sendSubscriptionEmail({ deps, job: 'confirmation', subscriberId: subscriber.id })).toEqual({ outcome: 'skipped', reason: 'suppressed' });
       // Nor is it queued again and again by the sweep of confirmations that were never sent.
       const window = { createdBefore: new Date(Date.now() + 60_000), createdAfter: new Date(Date.now() - 60_000), limit: 100 };
@@ -182,7 +182,7 @@ describe('a suppressed address is never planned nor sent a confirmation', () => 
     const catcher = await startSmtpCatcher();
     const mailer = createMailer({ smtpUrl: catcher.url });
     try {
-      const deps = { db, mailer, templates: await compileTransactionalTemplates(), config };
+      const deps = { db, mailer, templates: await compileTransactionalTemplates(), subscriptionSkeletons: createSubscriptionEmailSkeletons({ from: config.mail.from }), config };
       expect(await sendSubscriptionEmail({ deps, job: 'confirmation', subscriberId: row!.id })).toEqual({ outcome: 'skipped', reason: 'suppressed' });
       expect(catcher.messages).toHaveLength(0);
     } finally {

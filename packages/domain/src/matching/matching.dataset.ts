@@ -8,7 +8,7 @@ import { repoPath } from '@paperboy/runtime';
 import { papers, topics, sqlArray, type TDb } from '@paperboy/db';
 import { inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { ZArxivId, ZPaper, type TPaper } from '../papers/papers.schemas.ts';
+import { ZPaper, type TPaper } from '../papers/papers.schemas.ts';
 import { storePapers } from '../papers/papers.usecases.ts';
 import { readSeedPapers, readSeedTopics, SeedFileError } from '../seed/seed.usecases.ts';
 import type { TTrainingPaper } from './matching.training.ts';
@@ -21,39 +21,127 @@ export const isHeldOut = (arxivId: string) => createHash('sha256').update(arxivI
 
 export type TLabelledPaper = TPaper & { topics: string[] };
 
-const ZCorpusPaper = z.object({
-  arxivId: ZArxivId,
-  title: z.string().min(1),
-  abstract: z.string().min(1),
-  categories: z.array(z.string()),
-  publishedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2024-03-01'),
-  /** Empty for a negative: a paper that belongs to no topic. */
-  topics: z.array(z.string()),
-});
+const MIN_ABSTRACT_WORDS = 60;
+const MAX_ABSTRACT_WORDS = 140;
+// Each topic needs enough positives for a per-topic score on the held-out part to mean something.
+const MIN_POSITIVES_PER_TOPIC = 16;
+// New-style arXiv ids only, YYMM.NNNN (until 2014) or YYMM.NNNNN, with a real month.
+const CORPUS_ARXIV_ID = /^\d{2}(0[1-9]|1[0-2])\.\d{4,5}$/;
 
-function readCorpusFile(file: string, slugs: Set<string>): TLabelledPaper[] {
-  const result = z.array(ZCorpusPaper).safeParse(JSON.parse(readFileSync(repoPath('seeds', 'corpus', file), 'utf8')));
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new SeedFileError(`seeds/corpus/${file}: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  for (const [index, paper] of result.data.entries()) {
-    const unknown = paper.topics.find((slug) => !slugs.has(slug));
-    if (unknown) throw new SeedFileError(`seeds/corpus/${file}: ${index}.topics: no topic "${unknown}"`);
-  }
-  return result.data.map(({ topics: slugsOfPaper, ...paper }) => ({ ...ZPaper.parse({ ...paper, publishedAt: `${paper.publishedAt}T00:00:00Z` }), topics: slugsOfPaper }));
+const wordCount = (text: string) => text.split(/\s+/).filter((word) => word.length > 0).length;
+
+/** One corpus entry; checks only, no transforms, so the papers read are exactly the papers written. */
+function corpusPaperSchema(slugs: ReadonlySet<string>) {
+  return z
+    .object({
+      arxivId: z.string().regex(CORPUS_ARXIV_ID, 'must look like YYMM.NNNNN'),
+      title: z.string().refine((text) => text.trim().length >= 3, 'must have at least 3 characters'),
+      abstract: z.string().refine((text) => wordCount(text) >= MIN_ABSTRACT_WORDS && wordCount(text) <= MAX_ABSTRACT_WORDS, {
+        message: `must have ${MIN_ABSTRACT_WORDS}-${MAX_ABSTRACT_WORDS} words`,
+      }),
+      categories: z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'must be an arXiv category')).min(1),
+      publishedAt: z.iso.date(),
+      /** Empty for a negative: a paper that belongs to no topic. */
+      topics: z
+        .array(z.string().refine((slug) => slugs.has(slug), 'is not a slug in seeds/topics.json'))
+        .max(3)
+        .refine((topics) => new Set(topics).size === topics.length, 'must not repeat a slug'),
+    })
+    .strict()
+    .superRefine((paper, context) => {
+      // The id's YYMM is the month of the first version, so the date must fall in it.
+      const idMonth = `20${paper.arxivId.slice(0, 2)}-${paper.arxivId.slice(2, 4)}`;
+      if (!paper.publishedAt.startsWith(idMonth)) {
+        context.addIssue({ code: 'custom', path: ['publishedAt'], message: `must fall in ${idMonth}, the id's month` });
+      }
+      if (paper.topics.includes('diffusion-models') && !paper.topics.includes('generative-models')) {
+        context.addIssue({ code: 'custom', path: ['topics'], message: 'diffusion-models papers are also generative-models' });
+      }
+    });
 }
 
-/** Every labelled paper, split once: `tuning` (sample papers and two thirds of the corpus) and `heldOut`. */
+type TCorpusPaper = z.infer<ReturnType<typeof corpusPaperSchema>>;
+
+/** A part file as read: its name and its parsed JSON. */
+export type TCorpusPart = { file: string; entries: unknown };
+
+// Entries are checked one by one, so that one bad paper does not hide the others.
+function parsePart({ file, entries }: TCorpusPart, ZCorpusPaper: ReturnType<typeof corpusPaperSchema>, problems: string[]): TCorpusPaper[] {
+  if (!Array.isArray(entries) || entries.length === 0) {
+    problems.push(`${file}: must be a non-empty JSON array of papers`);
+    return [];
+  }
+  return entries.flatMap((entry: unknown, index) => {
+    const parsed = ZCorpusPaper.safeParse(entry);
+    if (parsed.success) return [parsed.data];
+    problems.push(...parsed.error.issues.map((issue) => `${file} #${index}: [${issue.path.join('.') || 'paper'}] ${issue.message}`));
+    return [];
+  });
+}
+
+function checkIds(parts: { file: string; papers: TCorpusPaper[] }[], sampleIds: ReadonlySet<string>, problems: string[]) {
+  const seenIn = new Map<string, string>();
+  for (const { file, papers: partPapers } of parts) {
+    for (const { arxivId } of partPapers) {
+      const earlier = seenIn.get(arxivId);
+      if (earlier !== undefined) problems.push(`${file}: arXiv id ${arxivId} already used in ${earlier}`);
+      if (sampleIds.has(arxivId)) problems.push(`${file}: arXiv id ${arxivId} is a made-up id from seeds/papers.json`);
+      seenIn.set(arxivId, file);
+    }
+  }
+}
+
+function checkCoverage(corpus: TCorpusPaper[], slugs: readonly string[], problems: string[]) {
+  for (const slug of slugs) {
+    const count = corpus.filter((paper) => paper.topics.includes(slug)).length;
+    if (count < MIN_POSITIVES_PER_TOPIC) problems.push(`topic ${slug} has ${count} positive papers, fewer than ${MIN_POSITIVES_PER_TOPIC}`);
+  }
+}
+
+/**
+ * The corpus rules (seeds/README.md): each entry's fields, ids unique and apart from the sample
+ * papers', and enough positives for every topic. Returns the corpus papers as written; throws a
+ * SeedFileError naming every problem, so one bad entry does not hide the others.
+ */
+export function checkCorpus({ parts, slugs, sampleIds }: { parts: TCorpusPart[]; slugs: readonly string[]; sampleIds: ReadonlySet<string> }): TCorpusPaper[] {
+  const problems: string[] = [];
+  if (parts.length === 0) problems.push('no papers.partN.json files');
+  const ZCorpusPaper = corpusPaperSchema(new Set(slugs));
+  const parsed = parts.map((part) => ({ file: part.file, papers: parsePart(part, ZCorpusPaper, problems) }));
+  checkIds(parsed, sampleIds, problems);
+  const corpus = parsed.flatMap((part) => part.papers);
+  checkCoverage(corpus, slugs, problems);
+  if (problems.length > 0) throw new SeedFileError(`seeds/corpus: ${problems.length} problem(s)\n${problems.join('\n')}`);
+  return corpus;
+}
+
+function readCorpusParts(): TCorpusPart[] {
+  const files = readdirSync(repoPath('seeds', 'corpus')).filter((file) => /^papers\.part\d+\.json$/.test(file)).sort();
+  return files.map((file) => {
+    try {
+      return { file, entries: JSON.parse(readFileSync(repoPath('seeds', 'corpus', file), 'utf8')) as unknown };
+    } catch (error) {
+      throw new SeedFileError(`seeds/corpus/${file}: not valid JSON (${(error as Error).message})`);
+    }
+  });
+}
+
+const toLabelledPaper = ({ topics: slugsOfPaper, ...paper }: TCorpusPaper): TLabelledPaper => ({
+  ...ZPaper.parse({ ...paper, publishedAt: `${paper.publishedAt}T00:00:00Z` }),
+  topics: slugsOfPaper,
+});
+
+/**
+ * Every labelled paper, split once: `tuning` (sample papers and two thirds of the corpus) and
+ * `heldOut`. Refuses a corpus that breaks a rule of checkCorpus.
+ */
 export function readLabelledPapers(): { tuning: TLabelledPaper[]; heldOut: TLabelledPaper[] } {
-  const slugs = new Set(readSeedTopics().map((topic) => topic.slug));
+  const slugs = readSeedTopics().map((topic) => topic.slug);
   const labels = z.record(z.string(), z.array(z.string())).parse(JSON.parse(readFileSync(repoPath('seeds', 'labels.json'), 'utf8')));
   const samples = readSeedPapers().map((paper) => ({ ...paper, topics: labels[paper.arxivId] ?? [] }));
-  const sampleIds = new Set(samples.map((paper) => paper.arxivId));
-  const files = readdirSync(repoPath('seeds', 'corpus')).filter((file) => /^papers\.part.*\.json$/.test(file)).sort();
-  const corpus = files.flatMap((file) => readCorpusFile(file, slugs)).filter((paper) => !sampleIds.has(paper.arxivId));
-  const unique = [...new Map(corpus.map((paper) => [paper.arxivId, paper])).values()];
-  return { tuning: [...samples, ...unique.filter((paper) => !isHeldOut(paper.arxivId))], heldOut: unique.filter((paper) => isHeldOut(paper.arxivId)) };
+  const corpus = checkCorpus({ parts: readCorpusParts(), slugs, sampleIds: new Set(samples.map((paper) => paper.arxivId)) });
+  const labelled = corpus.map(toLabelledPaper);
+  return { tuning: [...samples, ...labelled.filter((paper) => !isHeldOut(paper.arxivId))], heldOut: labelled.filter((paper) => isHeldOut(paper.arxivId)) };
 }
 
 /** sha256 over the training papers, their labels and the topic terms, in a stable order. */

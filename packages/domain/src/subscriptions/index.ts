@@ -14,8 +14,8 @@ export { getPreferences, pauseSubscription, resubscribe, updatePreferences } fro
 export type { TPreferencesView } from './preferences.usecases.ts';
 export { eraseSubscriberData, exportSubscriberData } from './privacy.usecases.ts';
 export type { TSubscriberExport } from './privacy.usecases.ts';
-export { sendSubscriptionEmail } from './subscription-emails.usecases.ts';
-export type { TSubscriptionEmailDeps, TSubscriptionEmailResult } from './subscription-emails.usecases.ts';
+export { createSubscriptionEmailSkeletons, sendSubscriptionEmail } from './subscription-emails.usecases.ts';
+export type { TSubscriptionEmailDeps, TSubscriptionEmailResult, TSubscriptionEmailSkeletons } from './subscription-emails.usecases.ts';
 export {
   addSubscriber,
   listSubscribers,

@@ -4,7 +4,7 @@ import { compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import { startSmtpCatcher, useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { sendSubscriptionEmail } from './subscription-emails.usecases.ts';
+import { createSubscriptionEmailSkeletons, sendSubscriptionEmail } from './subscription-emails.usecases.ts';
 import { signup } from './subscriptions.usecases.ts';
 
 describe('sendSubscriptionEmail', () => {
@@ -24,7 +24,7 @@ describe('sendSubscriptionEmail', () => {
     const [row] = await db.select().from(subscribers).where(eq(subscribers.email, email));
     const catcher = await startSmtpCatcher();
     const mailer = createMailer({ smtpUrl: catcher.url });
-    const deps = { db, mailer, templates: await compileTransactionalTemplates(), config };
+    const deps = { db, mailer, templates: await compileTransactionalTemplates(), subscriptionSkeletons: createSubscriptionEmailSkeletons({ from: config.mail.from }), config };
     return { deps, catcher, mailer, subscriberId: row!.id };
   }
 

@@ -10,6 +10,8 @@ export type TSubscriptionEmailDeps = {
   db: TDb;
   mailer: TMailer;
   templates: TTransactionalTemplates;
+  /** Built once per process with createSubscriptionEmailSkeletons, beside the compiled templates. */
+  subscriptionSkeletons: TSubscriptionEmailSkeletons;
   config: Pick<TConfig, 'server' | 'security' | 'mail' | 'subscriptions'>;
 };
 
@@ -29,21 +31,13 @@ const SUBJECTS: Record<TSubscriptionEmailJob, string> = {
   'manage-preferences': 'Your Paperboy subscription',
 };
 
-type TSkeletons = Record<TSubscriptionEmailJob, TMessageSkeleton>;
+export type TSubscriptionEmailSkeletons = Record<TSubscriptionEmailJob, TMessageSkeleton>;
 
-// The skeletons belong with the compiled templates, which a process builds once: keyed by them,
-// each process builds its two skeletons once, and a test with its own templates gets its own.
-const skeletonsByTemplates = new WeakMap<TTransactionalTemplates, TSkeletons>();
-
-function skeletonsFor({ templates, from }: { templates: TTransactionalTemplates; from: string }): TSkeletons {
-  let skeletons = skeletonsByTemplates.get(templates);
-  if (!skeletons) {
-    // Both messages already offer an unsubscribe link; mail clients get the RFC 8058 one-click too.
-    const headers = { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
-    skeletons = { confirmation: createMessageSkeleton({ from, headers }), 'manage-preferences': createMessageSkeleton({ from, headers }) };
-    skeletonsByTemplates.set(templates, skeletons);
-  }
-  return skeletons;
+/** The fixed part of each subscription message, built once by the process that sends them. */
+export function createSubscriptionEmailSkeletons({ from }: { from: string }): TSubscriptionEmailSkeletons {
+  // Both messages already offer an unsubscribe link; mail clients get the RFC 8058 one-click too.
+  const headers = { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  return { confirmation: createMessageSkeleton({ from, headers }), 'manage-preferences': createMessageSkeleton({ from, headers }) };
 }
 
 /**
@@ -63,7 +57,7 @@ export async function sendSubscriptionEmail({
   subscriberId: string;
   now?: Date;
 }): Promise<TSubscriptionEmailResult> {
-  const { db, mailer, templates, config } = deps;
+  const { db, mailer, templates, subscriptionSkeletons, config } = deps;
   const repository = createSubscribersRepository({ db });
   const { subscriber: current } = await repository.findById({ id: subscriberId });
   if (!current) return { outcome: 'skipped', reason: 'not_found' };
@@ -99,7 +93,7 @@ export async function sendSubscriptionEmail({
       : templates['manage-preferences']({ ...footer, ...common });
 
   try {
-    const message = skeletonsFor({ templates, from: config.mail.from })[job].compose({
+    const message = subscriptionSkeletons[job].compose({
       to: subscriber.email,
       subject: SUBJECTS[job],
       html: rendered.html,

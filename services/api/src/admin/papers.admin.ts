@@ -1,5 +1,5 @@
 import type { MultipartFile } from '@fastify/multipart';
-import { AppError, listTopicsForAdmin, type TIngestResult } from '@paperboy/domain';
+import { AppError, type TIngestResult } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INGEST_MAX_BYTES, uploadContentType } from '../services/papers.service.ts';
@@ -22,7 +22,7 @@ export const paperRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
     const topic = query.topic || undefined;
     const [{ items, total }, topics] = await Promise.all([
       app.services.papers.list({ q, topic, page: query.page, pageSize: PAGE_SIZE }),
-      listTopicsForAdmin({ db: app.db }),
+      app.services.topics.listForAdmin(),
     ]);
     return {
       section: 'papers',

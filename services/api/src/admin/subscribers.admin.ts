@@ -1,4 +1,4 @@
-import { listTopicsForAdmin, ZSubscriberStatus } from '@paperboy/domain';
+import { ZSubscriberStatus } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pager } from './admin.pager.ts';
@@ -20,7 +20,7 @@ export const subscriberRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async
     const query = { q: request.query.q || undefined, status: request.query.status || undefined, topic: request.query.topic || undefined };
     const [{ items, total }, topics] = await Promise.all([
       subscribers.list({ ...query, page: request.query.page, pageSize: PAGE_SIZE }),
-      listTopicsForAdmin({ db: app.db }),
+      app.services.topics.listForAdmin(),
     ]);
     return view(reply, 'subscribers', {
       ...query,

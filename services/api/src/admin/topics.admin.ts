@@ -1,4 +1,4 @@
-import { createTopic, createTopicsRepository, listTopicPapers, listTopicsForAdmin, RESCORE_WINDOW_DAYS, updateTopic, ZTopic } from '@paperboy/domain';
+import { ZTopic } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { seeOther, type TAdminRouteOptions } from './admin.view.ts';
@@ -35,28 +35,27 @@ function validateTopic(form: TTopicForm) {
 }
 
 export const topicRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app, { view, checkCsrf }) => {
+  const topics = app.services.topics;
   const showTopic = async (slug: string, form?: Partial<TTopicForm>, errors: string[] = []) => {
-    const { topic } = await createTopicsRepository({ db: app.db }).getTopicBySlug({ slug });
-    if (!topic) return undefined;
-    const since = new Date(Date.now() - RESCORE_WINDOW_DAYS * 86_400_000);
+    const detail = await topics.detail(slug);
+    if (!detail) return undefined;
+    const { topic } = detail;
     return {
+      ...detail,
       section: 'topics',
-      topic,
       form: { name: topic.name, description: topic.description, terms: formatTermLines(topic.terms), ...form },
       errors,
-      papers: await listTopicPapers({ db: app.db, slug, since, limit: 25 }),
-      windowDays: RESCORE_WINDOW_DAYS,
     };
   };
 
   app.get('/admin/topics', { schema: { hide: true } }, async (_request, reply) =>
-    view(reply, 'topics', { topics: await listTopicsForAdmin({ db: app.db }), form: { terms: 'example term: 1\nweaker hint: 0.4' } }),
+    view(reply, 'topics', { topics: await topics.listForAdmin(), form: { terms: 'example term: 1\nweaker hint: 0.4' } }),
   );
 
   app.post('/admin/topics', { preValidation: checkCsrf, schema: { hide: true, body: ZTopicForm } }, async (request, reply) => {
     const { topic, errors } = validateTopic(request.body);
-    if (!topic) return view(reply, 'topics', { topics: await listTopicsForAdmin({ db: app.db }), form: request.body, errors }, 400);
-    await createTopic({ db: app.db, model: app.topicModel, topic });
+    if (!topic) return view(reply, 'topics', { topics: await topics.listForAdmin(), form: request.body, errors }, 400);
+    await topics.create(topic);
     return seeOther(reply, `/admin/topics/${topic.slug}`, 'topic-created');
   });
 
@@ -77,7 +76,7 @@ export const topicRoutes: FastifyPluginAsyncZod<TAdminRouteOptions> = async (app
         if (!data) return view(reply, 'message', { heading: 'No such topic', message: `No topic with the slug "${slug}".` }, 404);
         return view(reply, 'topic', data, 400);
       }
-      await updateTopic({ db: app.db, model: app.topicModel, slug, changes: { name: topic.name, description: topic.description, terms: topic.terms } });
+      await topics.update(slug, { name: topic.name, description: topic.description, terms: topic.terms });
       return seeOther(reply, `/admin/topics/${slug}`, 'topic-saved');
     },
   );

@@ -4,8 +4,17 @@ import { createDigestService, type TDigestService } from '../services/digests.se
 import { createPaperService, type TPaperService } from '../services/papers.service.ts';
 import { createSignupService, type TSignupService } from '../services/signups.service.ts';
 import { createSubscriberService, type TSubscriberService } from '../services/subscribers.service.ts';
+import { createSuppressionService, type TSuppressionService } from '../services/suppressions.service.ts';
+import { createTopicService, type TTopicService } from '../services/topics.service.ts';
 
-type TServices = { digests: TDigestService; papers: TPaperService; signups: TSignupService; subscribers: TSubscriberService };
+type TServices = {
+  digests: TDigestService;
+  papers: TPaperService;
+  signups: TSignupService;
+  subscribers: TSubscriberService;
+  suppressions: TSuppressionService;
+  topics: TTopicService;
+};
 
 declare module 'fastify' {
   // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
@@ -22,7 +31,9 @@ export const servicesPlugin = fp(
       papers: createPaperService({ db: app.db, queues: app.queues }),
       signups: createSignupService({ db: app.db, queues: app.queues, config: app.config, log: app.log }),
       subscribers: createSubscriberService({ db: app.db, secretKey: app.config.security.secretKey }),
+      suppressions: createSuppressionService({ db: app.db, secretKey: app.config.security.secretKey }),
+      topics: createTopicService({ db: app.db, model: app.topicModel }),
     } satisfies TServices);
   },
-  { name: 'services', dependencies: ['database', 'queues'] },
+  { name: 'services', dependencies: ['database', 'queues'], decorators: { fastify: ['config', 'topicModel'] } },
 );

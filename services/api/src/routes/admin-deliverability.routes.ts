@@ -1,4 +1,4 @@
-import { liftSuppression, listSuppressions, suppressAddress, ZEmail } from '@paperboy/domain';
+import { ZEmail } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
@@ -32,8 +32,9 @@ const ZSuppressionQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-/** The suppression list and per-run bounce figures for the JSON API; the console calls the same use cases. */
+/** The suppression list and per-run bounce figures for the JSON API; the console calls the same services. */
 export const adminDeliverabilityRoutes: FastifyPluginAsyncZod = async (app) => {
+  const suppressions = app.services.suppressions;
   app.addHook('onRequest', app.requireAdmin);
 
   app.get(
@@ -49,8 +50,8 @@ export const adminDeliverabilityRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { page, pageSize } = request.query;
-      const { suppressions, total } = await listSuppressions({ db: app.db, limit: pageSize, offset: (page - 1) * pageSize });
-      return { items: suppressions, page, pageSize, total };
+      const { suppressions: items, total } = await suppressions.list({ page, pageSize });
+      return { items, page, pageSize, total };
     },
   );
 
@@ -66,7 +67,7 @@ export const adminDeliverabilityRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.object({ isNew: z.boolean() }), 400: ZErrorBody, 401: ZErrorBody },
       },
     },
-    async (request) => suppressAddress({ db: app.db, secretKey: app.config.security.secretKey, email: request.body.email }),
+    async (request) => suppressions.add(request.body.email),
   );
 
   app.delete(
@@ -81,7 +82,7 @@ export const adminDeliverabilityRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.object({ lifted: z.literal(true), reason: ZSuppression.shape.reason }), 400: ZErrorBody, 401: ZErrorBody, 404: ZErrorBody },
       },
     },
-    async (request) => ({ lifted: true as const, ...(await liftSuppression({ db: app.db, id: request.params.id })) }),
+    async (request) => ({ lifted: true as const, ...(await suppressions.lift(request.params.id)) }),
   );
 
   app.get(

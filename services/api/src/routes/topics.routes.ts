@@ -1,4 +1,4 @@
-import { createTopic, listPublicTopics, listTopicsForAdmin, RESCORE_WINDOW_DAYS, updateTopic, ZTopic, ZTopicSlug } from '@paperboy/domain';
+import { RESCORE_WINDOW_DAYS, ZTopic, ZTopicSlug } from '@paperboy/domain';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ZErrorBody } from '../plugins/error-handler.plugin.ts';
@@ -24,6 +24,8 @@ const shape = (topic: { slug: string; name: string; description: string; terms: 
 });
 
 export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const topics = app.services.topics;
+
   app.get(
     '/api/topics',
     {
@@ -33,7 +35,7 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.object({ topics: z.array(ZPublicTopic) }) },
       },
     },
-    async () => ({ topics: await listPublicTopics({ db: app.db }) }),
+    async () => ({ topics: await topics.listPublic() }),
   );
 
   app.get(
@@ -49,8 +51,8 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async () => {
-      const topics = await listTopicsForAdmin({ db: app.db });
-      return { topics: topics.map((topic) => ({ ...shape(topic), paperCount: topic.paperCount })) };
+      const all = await topics.listForAdmin();
+      return { topics: all.map((topic) => ({ ...shape(topic), paperCount: topic.paperCount })) };
     },
   );
 
@@ -68,7 +70,7 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { topic, rematched } = await createTopic({ db: app.db, model: app.topicModel, topic: request.body });
+      const { topic, rematched } = await topics.create(request.body);
       return reply.code(201).send({ topic: shape(topic), rematched });
     },
   );
@@ -88,7 +90,7 @@ export const topicsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { topic, rematched } = await updateTopic({ db: app.db, model: app.topicModel, slug: request.params.slug, changes: request.body });
+      const { topic, rematched } = await topics.update(request.params.slug, request.body);
       return { topic: shape(topic), rematched };
     },
   );

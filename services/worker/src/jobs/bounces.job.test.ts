@@ -59,7 +59,7 @@ describe('erasing a subscriber who bounced, complained, rated a paper and was lo
     }
     const [refused, bounced, complained] = sentDeliveries;
     const repository = createDigestsRepository({ db });
-    // What the send path stores today: the server's own words, which quote the address.
+    // A legacy row may hold the server's own words, which quote the address; the send path stores only the classification.
     await repository.markFailed({ deliveryId: refused!.id, error: `550 EENVELOPE 5.1.1 <${ADDRESS}>: Recipient address rejected: User unknown` });
     await recordBounce({ db, subject: { subscriberId: subscriber!.id, deliveryId: refused!.id }, bounce: classifySmtpReply({ replyCode: 550, text: `550 5.1.1 <${ADDRESS}>`, phase: 'rcpt' }), source: 'smtp', softBounceLimit: 3 });
     await repository.markSent({

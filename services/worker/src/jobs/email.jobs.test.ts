@@ -1,5 +1,5 @@
 import { subscribers } from '@paperboy/db';
-import { loadTopicModel } from '@paperboy/domain';
+import { createSubscriptionEmailSkeletons, loadTopicModel } from '@paperboy/domain';
 import { compileTransactionalTemplates, createMailer } from '@paperboy/email';
 import { createLogger } from '@paperboy/logger';
 import { createQueues, createQueueWorker, createRedis } from '@paperboy/queue';
@@ -22,7 +22,7 @@ describe('email jobs', () => {
     await redis.connect();
     const queues = createQueues({ connection: redis, prefix: config.redis.queuePrefix });
     const mailer = createMailer({ smtpUrl: catcher.url });
-    const deps: TWorkerDeps = { config, logger, db: context.database.db, redis, queues, mailer, templates: await compileTransactionalTemplates(), topicModel: await loadTopicModel() };
+    const deps: TWorkerDeps = { config, logger, db: context.database.db, redis, queues, mailer, templates: await compileTransactionalTemplates(), subscriptionSkeletons: createSubscriptionEmailSkeletons({ from: config.mail.from }), topicModel: await loadTopicModel() };
     const worker = createQueueWorker({ queue: 'email', handlers: createEmailHandlers(deps), redisUrl: context.redisUrl, prefix: config.redis.queuePrefix, concurrency: 2 });
     void worker.run();
     const [row] = await context.database.db
