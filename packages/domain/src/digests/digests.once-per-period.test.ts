@@ -1,6 +1,6 @@
 import { deliveries } from '@paperboy/db';
-import { useTestContext } from '@paperboy/testing';
-import { eq, sql } from 'drizzle-orm';
+import { lockWaitOrSettled, useTestContext } from '@paperboy/testing';
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDigestsRepository } from './digests.repository.ts';
 import { insertDigestFixture } from './digests.test-fixtures.ts';
@@ -135,20 +135,6 @@ describe('runs of one frequency are planned one at a time', () => {
     });
   });
 
-  /** Resolves once a session of this database waits for an advisory lock, or once `until` settles. */
-  async function lockWaiterOrSettled(until: Promise<unknown>) {
-    let isSettled = false;
-    void until.finally(() => (isSettled = true)).catch(() => undefined);
-    while (!isSettled) {
-      const { rows } = await context.database.db.execute<{ waiting: number }>(sql`
-        select count(*)::int as waiting from pg_locks l join pg_database d on d.oid = l.database
-        where l.locktype = 'advisory' and not l.granted and d.datname = current_database()
-      `);
-      if (rows[0]!.waiting > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
   it('a run created while another is being planned waits for it, and leaves out the readers that one planned', async () => {
     const { db } = context.database;
     let release = () => {};
@@ -170,7 +156,7 @@ describe('runs of one frequency are planned one at a time', () => {
     await isHeld;
 
     const second = createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings });
-    const first = await Promise.race([second.then(() => 'planned'), lockWaiterOrSettled(second).then(() => 'waiting')]);
+    const first = await lockWaitOrSettled({ pool: context.database.pool, work: second });
     release();
     await other;
     expect(first).toBe('waiting');
