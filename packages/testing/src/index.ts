@@ -13,3 +13,4 @@ export { spawnWorker } from './worker-process.ts';
 export type { TWorkerProcess } from './worker-process.ts';
 export { startPrivateDovecot } from './private-dovecot.ts';
 export type { TPrivateDovecot } from './private-dovecot.ts';
+export { lockWaitOrSettled } from './locks.ts';

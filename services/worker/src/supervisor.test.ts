@@ -111,4 +111,27 @@ describe('the run supervisor', () => {
       await queues.close();
     }
   });
+
+  it('without any paper source configured, queues a match job for a paper left unmatched, on its first tick', async () => {
+    const { db } = context.database;
+    const { rows } = await db.execute<{ id: string }>(sql`
+      insert into papers (arxiv_id, title, abstract, source) values ('2612.55555', 'Lost match job', 'Its job went with Redis.', 'seed') returning id`);
+    const paperId = Number(rows[0]!.id);
+    queues = createQueues({ connection: redis, prefix: `${context.queuePrefix}-unmatched` });
+    const config = configFor(context, { DIGEST_SUPERVISOR_INTERVAL_MS: '20' });
+    expect(config.papers.sources).toEqual([]);
+    const supervisor = startSupervisor({ config, logger, db, queues });
+    try {
+      await vi.waitFor(
+        async () => {
+          const jobs = await queues.get('papers').getJobs(['waiting']);
+          expect(jobs.map((job) => ({ name: job.name, paperIds: (job.data as { paperIds: number[] }).paperIds }))).toEqual([{ name: 'match', paperIds: [paperId] }]);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+    } finally {
+      await supervisor.stop();
+      await queues.close();
+    }
+  });
 });

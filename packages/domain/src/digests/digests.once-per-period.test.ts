@@ -1,5 +1,5 @@
 import { deliveries } from '@paperboy/db';
-import { useTestContext } from '@paperboy/testing';
+import { lockWaitOrSettled, useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDigestsRepository } from './digests.repository.ts';
@@ -71,11 +71,99 @@ describe('one digest per reader per period', () => {
   it('papers left over because of the digest size wait for the next period, and the ones sent never come back', async () => {
     const { db } = context.database;
     const { run: thisWeek } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: true, now: today, settings });
-    expect(thisWeek.alreadyMailedCount).toBe(1);
+    // The reader mailed, and the one whose digest from the second run above waits to be sent.
+    expect(thisWeek.alreadyMailedCount).toBe(2);
     const { run: next } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: nextWeek, settings });
     expect(next.alreadyMailedCount).toBe(0);
     const id = (index: number) => fixture.paperId.get(`2611.0010${index}`);
     // The first five went out last week; the two that did not fit come now.
     expect(await paperIdsFor(next.id, 'mailed@example.org')).toEqual([id(5), id(6)]);
+  });
+});
+
+describe('a digest planned but not yet sent counts as this period’s', () => {
+  const context = useTestContext();
+  let fixture: Awaited<ReturnType<typeof insertDigestFixture>>;
+  const today = new Date();
+  const readers = ['queued@example.org', 'in-flight@example.org', 'cancelled@example.org', 'latecomer@example.org'];
+
+  beforeAll(async () => {
+    fixture = await insertDigestFixture({
+      db: context.database.db,
+      topicSlugs: ['llms'],
+      paperList: [{ arxivId: '2611.00200', upvotes: 10, topics: { llms: 10 }, ingestedAt: new Date(today.getTime() - DAY) }],
+      subscriberList: readers.map((email) => ({ email, topics: ['llms'] })),
+    });
+  });
+
+  const deliveryOf = async (email: string) =>
+    (await context.database.db.select().from(deliveries).where(eq(deliveries.subscriberId, fixture.subscriberId.get(email)!)))[0]!;
+
+  it('a second run created while the first one’s deliveries are still pending or sending skips those readers', async () => {
+    const { db } = context.database;
+    const repository = createDigestsRepository({ db });
+    const { run: first } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: today, settings });
+    expect(first.plannedCount).toBe(4);
+    // The first run is under way: one digest is being sent, one waits, one was cancelled, one reader came later.
+    await repository.transitionRun({ runId: first.id, from: ['planned'], to: 'sending' });
+    await repository.claimDeliveries({ deliveryIds: [(await deliveryOf('in-flight@example.org')).id], leaseExpiredBefore: today });
+    await db.update(deliveries).set({ state: 'cancelled' }).where(eq(deliveries.id, (await deliveryOf('cancelled@example.org')).id));
+    await db.delete(deliveries).where(eq(deliveries.id, (await deliveryOf('latecomer@example.org')).id));
+
+    const { run: dry } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: true, now: new Date(), settings });
+    expect(dry).toMatchObject({ plannedCount: 2, alreadyMailedCount: 2 });
+    const { run: second } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings });
+    expect(second).toMatchObject({ plannedCount: 2, alreadyMailedCount: 2 });
+    const planned = await db.select().from(deliveries).where(eq(deliveries.runId, second.id));
+    expect(planned.map((row) => row.subscriberId).sort()).toEqual(
+      ['cancelled@example.org', 'latecomer@example.org'].map((email) => fixture.subscriberId.get(email)).sort(),
+    );
+  });
+});
+
+describe('runs of one frequency are planned one at a time', () => {
+  const context = useTestContext();
+  let fixture: Awaited<ReturnType<typeof insertDigestFixture>>;
+  const today = new Date();
+
+  beforeAll(async () => {
+    fixture = await insertDigestFixture({
+      db: context.database.db,
+      topicSlugs: ['llms'],
+      paperList: [{ arxivId: '2611.00300', upvotes: 10, topics: { llms: 10 }, ingestedAt: new Date(today.getTime() - DAY) }],
+      subscriberList: [{ email: 'planned-first@example.org', topics: ['llms'] }, { email: 'not-yet@example.org', topics: ['llms'] }],
+    });
+  });
+
+  it('a run created while another is being planned waits for it, and leaves out the readers that one planned', async () => {
+    const { db } = context.database;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holdsLock = () => {};
+    const isHeld = new Promise<void>((resolve) => (holdsLock = resolve));
+    // Another admin's run, mid-planning: it holds the lock and has planned one reader, not yet committed.
+    const other = db.transaction(async (tx) => {
+      const repository = createDigestsRepository({ db: tx });
+      await repository.lockPlanning({ frequency: 'weekly' });
+      const { run } = await repository.insertRun({
+        values: { frequency: 'weekly', trigger: 'admin', isDryRun: false, periodKey: 'other', periodStart: today, periodEnd: today },
+      });
+      const subscriberId = fixture.subscriberId.get('planned-first@example.org')!;
+      await tx.insert(deliveries).values({ runId: run!.id, subscriberId, paperIds: [fixture.paperId.get('2611.00300')!] });
+      holdsLock();
+      await released;
+    });
+    await isHeld;
+
+    const second = createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings });
+    const first = await lockWaitOrSettled({ pool: context.database.pool, work: second });
+    release();
+    await other;
+    expect(first).toBe('waiting');
+    const { run } = await second;
+    expect(run).toMatchObject({ plannedCount: 1, alreadyMailedCount: 1 });
+    expect(await db.select().from(deliveries).where(eq(deliveries.runId, run.id))).toMatchObject([
+      { subscriberId: fixture.subscriberId.get('not-yet@example.org') },
+    ]);
   });
 });

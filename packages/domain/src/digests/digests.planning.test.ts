@@ -51,7 +51,8 @@ describe('planning', () => {
       await db.insert(sentPapers).values({ subscriberId: row.subscriberId, paperId: row.paperIds[0]!, deliveryId: row.id });
     }
 
-    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings: SETTINGS });
+    // Forced: the earlier run's digests are this week's, and would otherwise keep everyone out.
+    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, force: true, now: new Date(), settings: SETTINGS });
     const planned = new Map((await db.select().from(deliveries).where(eq(deliveries.runId, run.id))).map((row) => [row.subscriberId, row.paperIds]));
 
     const since = new Date(now - 7 * DAY);

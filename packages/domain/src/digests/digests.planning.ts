@@ -120,14 +120,20 @@ async function loadAudience({ db, scope }: { db: TDb; scope: TScope }): Promise<
 }
 
 /**
- * The (subscriber, paper) pairs of this period this audience already received in an earlier
- * run: usually none, at most the digests of a run already sent for the period.
+ * The (subscriber, paper) pairs of this period never to plan: papers this audience already
+ * received in an earlier run (usually none, at most the digests of a run already sent for the
+ * period), and papers they rated down, every one of them: the ratings that shape a profile are
+ * only the latest RATINGS_PER_READER, and "rated down, never sent again" has no such limit.
  */
 async function loadReceived({ db, scope }: { db: TDb; scope: TScope }): Promise<Map<string, Set<number>>> {
   const { rows } = await db.execute<{ subscriber_id: string; paper_id: string }>(sql`
     select sp.subscriber_id, sp.paper_id
     from sent_papers sp join papers p on p.id = sp.paper_id join subscribers s on s.id = sp.subscriber_id
     where ${scope.inPeriod} and ${scope.eligibility}
+    union all
+    select r.subscriber_id, r.paper_id
+    from paper_ratings r join papers p on p.id = r.paper_id join subscribers s on s.id = r.subscriber_id
+    where r.rating < 0 and ${scope.inPeriod} and ${scope.eligibility}
   `);
   const receivedBy = new Map<string, Set<number>>();
   for (const row of rows) {
@@ -140,7 +146,8 @@ async function loadReceived({ db, scope }: { db: TDb; scope: TScope }): Promise<
 
 /**
  * Each reader's latest ratings, newest first, with the papers they named as liked counting as
- * rated up (unless they rated that paper since). Papers rated down are never sent to them again.
+ * rated up (unless they rated that paper since). Papers rated down are never sent to them again
+ * (those older than the latest ratings too: `loadReceived` excludes them).
  */
 async function loadRatings({ db, scope }: { db: TDb; scope: TScope }): Promise<Map<string, TRating[]>> {
   // One row per reader, the ratings as one string of signed paper ids ("12,-40,7"; minus: rated

@@ -27,15 +27,20 @@ export type TSentDelivery = { deliveryId: string; messageId: string; smtpRespons
 
 /**
  * The audience filter for "one digest per reader per period": true for a subscriber (alias `s`)
- * who was not yet sent a digest since `since`, the start of the run's calendar period.
+ * who was not yet sent a digest since `since`, the start of the run's calendar period. A digest
+ * an earlier run of the period planned but has not sent yet (pending, sending: queued, or its
+ * run paused) counts as sent, or a second run would plan the same reader and mail them twice.
  */
 export function notMailedSince(since: Date): SQL {
   return sql`not exists (
     select 1 from deliveries mailed
-    where mailed.subscriber_id = s.id and mailed.state = 'sent' and mailed.sent_at >= ${since.toISOString()}::timestamptz
+    where mailed.subscriber_id = s.id and mailed.state in ('pending', 'sending', 'sent')
+      and coalesce(mailed.sent_at, mailed.created_at) >= ${since.toISOString()}::timestamptz
   )`;
 }
 
+// Key of the advisory lock that serialises planning, per frequency (the supervisor's is 7_311_001).
+const PLANNING_LOCK: Record<'daily' | 'weekly', number> = { weekly: 7_311_002, daily: 7_311_003 };
 
 export function createDigestsRepository({ db }: { db: TDb }) {
   return {
@@ -60,7 +65,7 @@ export function createDigestsRepository({ db }: { db: TDb }) {
       return { run };
     },
 
-    /** Readers a run of `frequency` would plan for, but who were already sent a digest since `since`. */
+    /** Readers a run of `frequency` would plan for, but who were already sent a digest since `since` (or have one on its way). */
     countAlreadyMailed: async ({ frequency, since, now }: { frequency: 'daily' | 'weekly'; since: Date; now: Date }) => {
       const { rows } = await db.execute<{ count: number }>(sql`
         select count(*)::int as count from subscribers s
@@ -69,6 +74,14 @@ export function createDigestsRepository({ db }: { db: TDb }) {
           and not ${notMailedSince(since)}
       `);
       return { count: rows[0]?.count ?? 0 };
+    },
+
+    /**
+     * Waits for any other run of `frequency` being planned, until the caller's transaction ends:
+     * two runs planned at once would each miss the other's deliveries and mail the same readers.
+     */
+    lockPlanning: async ({ frequency }: { frequency: 'daily' | 'weekly' }) => {
+      await db.execute(sql`select pg_advisory_xact_lock(${PLANNING_LOCK[frequency]})`);
     },
 
     getRun: async ({ runId }: { runId: string }) => {

@@ -72,7 +72,8 @@ describe('digest runs', () => {
   });
 
   it('respects each subscriber’s digest size', async () => {
-    const { run } = await createRun({ db: context.database.db, frequency: 'weekly', trigger: 'admin', isDryRun: true, now: new Date(), settings });
+    // Forced: the run above already has this week's digests waiting for these readers.
+    const { run } = await createRun({ db: context.database.db, frequency: 'weekly', trigger: 'admin', isDryRun: true, force: true, now: new Date(), settings });
     expect(run.plannedCount).toBe(3);
     const { run: real } = await createRun({ db: context.database.db, frequency: 'daily', trigger: 'admin', isDryRun: false, now: new Date(), settings });
     // Daily looks back one day: the daily subscriber gets the three fresh llms papers.
@@ -82,14 +83,15 @@ describe('digest runs', () => {
 
   it('leaves out papers a subscriber already received', async () => {
     const { db } = context.database;
-    const { run: earlier } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings });
+    // Forced, both: these readers already have this week's digest from the runs above.
+    const { run: earlier } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, force: true, now: new Date(), settings });
     const [delivery] = await db.select().from(deliveries).where(eq(deliveries.runId, earlier.id));
     await db.insert(sentPapers).values({
       subscriberId: fixture.subscriberId.get('llm@example.org')!,
       paperId: fixture.paperId.get('2611.00001')!,
       deliveryId: delivery!.id,
     });
-    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings });
+    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, force: true, now: new Date(), settings });
     expect(await paperIdsFor(run.id, 'llm@example.org')).toEqual([fixture.paperId.get('2611.00003'), fixture.paperId.get('2611.00002')]);
   });
 
@@ -113,7 +115,8 @@ describe('digest runs', () => {
       enqueued.push(...items.map((item) => item.deliveryId));
       return Promise.resolve();
     };
-    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings });
+    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, force: true, now: new Date(), settings });
+    expect(run.plannedCount).toBe(3);
     await expect(resumeRun({ db, runId: run.id, enqueueSends, now: new Date() })).rejects.toMatchObject({ status: 409 });
     await startRun({ db, runId: run.id, enqueueSends, now: new Date() });
     expect(enqueued).toHaveLength(run.plannedCount);

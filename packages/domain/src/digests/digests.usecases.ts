@@ -25,7 +25,8 @@ export type TCreateRunResult = { run: TDigestRun; isNew: boolean };
  * One digest per reader per period: readers already sent a digest since the period began
  * (Monday 00:00 UTC, or midnight for daily) are left out and counted in `alreadyMailedCount`,
  * unless `force` asks to mail them again. Papers they did not get wait for the next period;
- * `sent_papers` keeps the ones they did get out of it.
+ * `sent_papers` keeps the ones they did get out of it. Real runs of one frequency are planned
+ * one at a time, so two admins starting runs at once cannot both plan the same reader.
  */
 export async function createRun({
   db,
@@ -72,6 +73,8 @@ export async function createRun({
 
   return db.transaction(async (tx) => {
     const repository = createDigestsRepository({ db: tx });
+    // First, so that planning reads the deliveries of a run planned just before this one.
+    await repository.lockPlanning({ frequency });
     const { run } = await repository.insertRun({ values });
     if (!run) {
       const { run: existing } = await repository.findScheduledRun({ frequency, periodKey: period.key });

@@ -107,3 +107,31 @@ describe('a share per topic', () => {
     expect(takeWithTopicShares(candidates, { digestSize: 4, topicCount: 1, groupOf }).map((paper) => paper.paperId)).toEqual([10, 11, 12, 13]);
   });
 });
+
+describe('a paper rated down long ago', () => {
+  const context = useTestContext();
+
+  it('is never planned, however many papers the reader rated since', async () => {
+    const { db } = context.database;
+    const now = Date.now();
+    const fresh = new Date(now - DAY);
+    // The reader rated down this week's best folding paper, then rated up 100 older decoding papers.
+    const older = Array.from({ length: 100 }, (_, index) => paper('decoding', 100 + index, new Date(now - 60 * DAY)));
+    const fixture = await insertDigestFixture({
+      db,
+      topicSlugs: ['ml'],
+      paperList: [paper('folding', 1, fresh), paper('decoding', 1, fresh), ...older],
+      subscriberList: [{ email: 'long-rater@example.org', topics: ['ml'], digestSize: 5 }],
+    });
+    const subscriberId = fixture.subscriberId.get('long-rater@example.org')!;
+    const disliked = fixture.paperId.get('2620.00001')!;
+    await db.insert(paperRatings).values({ subscriberId, paperId: disliked, rating: -1, ratedAt: new Date(now - 50 * DAY) });
+    await db.insert(paperRatings).values(
+      older.map((item, index) => ({ subscriberId, paperId: fixture.paperId.get(item.arxivId)!, rating: 1, ratedAt: new Date(now - 40 * DAY + index * 60_000) })),
+    );
+
+    const { run } = await createRun({ db, frequency: 'weekly', trigger: 'admin', isDryRun: false, now: new Date(), settings: SETTINGS });
+    const [delivery] = await db.select().from(deliveries).where(eq(deliveries.runId, run.id));
+    expect(delivery?.paperIds).toEqual([fixture.paperId.get('2610.00001')]);
+  });
+});

@@ -1,5 +1,5 @@
-import { consentEvents, keywords, paperKeywords, papers, subscriberKeywords, subscribers, topics } from '@paperboy/db';
-import { useTestContext } from '@paperboy/testing';
+import { consentEvents, keywords, paperKeywords, papers, subscriberKeywords, subscribers, topics, type TDb } from '@paperboy/db';
+import { lockWaitOrSettled, useTestContext } from '@paperboy/testing';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { removeExpiredSignups } from './subscriptions.cleanup.ts';
@@ -79,5 +79,63 @@ describe('removeExpiredSignups', () => {
       cause: { message: expect.stringMatching(/append-only/) as unknown },
     });
     expect(Number((await db.execute<{ n: string }>(sql`select count(*) as n from consent_events`)).rows[0]!.n)).toBeGreaterThan(0);
+  });
+});
+
+describe('removeExpiredSignups beside signups linking the same phrase', () => {
+  const context = useTestContext();
+
+  /** Runs `work` in a transaction kept open until the returned `release` is called. */
+  async function holdOpen(work: (tx: TDb) => Promise<unknown>) {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let isHeld = () => {};
+    const held = new Promise<void>((resolve) => (isHeld = resolve));
+    const done = context.database.db.transaction(async (tx) => {
+      await work(tx);
+      isHeld();
+      await released;
+    });
+    await held;
+    return { release: async () => (release(), await done) };
+  }
+
+  it('a phrase a signup is linking right now is skipped: neither deleted nor cascaded away from the new link', async () => {
+    const { db, pool } = context.database;
+    await db.insert(keywords).values({ phrase: 'linked right now' });
+    // A signup mid-transaction: its subscriber and its link to the phrase are not committed yet.
+    const signupInFlight = await holdOpen(async (tx) => {
+      const [subscriber] = await tx.insert(subscribers).values({ email: 'in-flight@example.org', emailHash: 'in-flight' }).returning();
+      await createSubscribersRepository({ db: tx }).replaceKeywords({ subscriberId: subscriber!.id, phrases: ['linked right now'] });
+    });
+    const sweep = removeExpiredSignups({ db, confirmTokenTtlDays: 7, now: NOW });
+    const first = await lockWaitOrSettled({ pool, work: sweep });
+    await signupInFlight.release();
+    expect(first).toBe('settled');
+    expect(await sweep).toEqual({ removedSubscribers: 0, droppedKeywords: 0 });
+    const links = await db.select().from(subscriberKeywords).innerJoin(keywords, eq(keywords.id, subscriberKeywords.keywordId));
+    expect(links.map((row) => row.keywords.phrase)).toEqual(['linked right now']);
+  });
+
+  it('a signup choosing a phrase the sweep is deleting waits for it, then links the phrase afresh instead of failing', async () => {
+    const { db, pool } = context.database;
+    await db.insert(topics).values({ slug: 'llms', name: 'Large language models', description: 'LLMs', terms: [{ term: 'LLM', weight: 1 }] });
+    await db.insert(keywords).values({ phrase: 'deleted right now' });
+    // The sweep mid-transaction: the unheld phrase is deleted, not committed yet.
+    const sweepInFlight = await holdOpen((tx) => tx.delete(keywords).where(eq(keywords.phrase, 'deleted right now')));
+    const signingUp = signup({
+      db,
+      secretKey: SECRET_KEY,
+      confirmationResendMs: 600_000,
+      enqueueEmail: async () => {},
+      input: { email: 'chooser@example.org', topics: ['llms'], keywords: ['deleted right now'], frequency: 'weekly', digestSize: 10 },
+      now: NOW,
+    });
+    const first = await lockWaitOrSettled({ pool, work: signingUp });
+    await sweepInFlight.release();
+    expect(first).toBe('waiting');
+    await signingUp;
+    const [subscriber] = await db.select().from(subscribers).where(eq(subscribers.email, 'chooser@example.org'));
+    expect(await createSubscribersRepository({ db }).getChoices({ subscriberId: subscriber!.id })).toMatchObject({ keywords: ['deleted right now'] });
   });
 });

@@ -1,4 +1,4 @@
-import { sqlArray, type TDatabase } from '@paperboy/db';
+import { sqlArray, type TDatabase, type TDb } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
 
 const DAY_MS = 86_400_000;
@@ -44,10 +44,29 @@ export async function removeExpiredSignups({
       await tx.execute(sql`delete from subscribers where id = any(${sqlArray(ids, 'uuid')})`);
     }
     // 4. Phrases no subscriber holds any more; their paper_keywords rows cascade.
-    const { rows: dropped } = await tx.execute<{ id: number }>(sql`
-      delete from keywords k
-      where not exists (select 1 from subscriber_keywords sk where sk.keyword_id = k.id)
-      returning k.id`);
-    return { removedSubscribers: ids.length, droppedKeywords: dropped.length };
+    const { droppedKeywords } = await dropUnheldKeywords(tx);
+    return { removedSubscribers: ids.length, droppedKeywords };
   });
+}
+
+/**
+ * Deletes the phrases no subscriber holds, without racing a signup that links one: a signup
+ * key-share locks the phrases it links (the link's foreign key would too), so the unheld ones
+ * are locked first, skipping those a signup holds; a signup that comes later waits for this
+ * transaction and then creates the phrase afresh. Once locked no new link can appear, but one
+ * committed since the first look can have: the delete looks again, in a newer snapshot, or
+ * the cascade would remove a link that was just made.
+ */
+async function dropUnheldKeywords(tx: TDb): Promise<{ droppedKeywords: number }> {
+  const { rows: unheld } = await tx.execute<{ id: number }>(sql`
+    select k.id from keywords k
+    where not exists (select 1 from subscriber_keywords sk where sk.keyword_id = k.id)
+    for update of k skip locked`);
+  if (unheld.length === 0) return { droppedKeywords: 0 };
+  const { rows: dropped } = await tx.execute<{ id: number }>(sql`
+    delete from keywords k
+    where k.id = any(${sqlArray(unheld.map((row) => row.id), 'integer')})
+      and not exists (select 1 from subscriber_keywords sk where sk.keyword_id = k.id)
+    returning k.id`);
+  return { droppedKeywords: dropped.length };
 }

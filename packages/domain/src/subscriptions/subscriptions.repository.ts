@@ -8,6 +8,21 @@ export type TConsentEvent = typeof consentEvents.$inferSelect;
 /** Phrases in one order for every signup, so two inserting the same new phrases cannot deadlock. */
 const inLockOrder = (phrases: string[]) => [...phrases].sort();
 
+/**
+ * Inserts the phrases not known yet ("do nothing": a no-op update would lock a popular phrase
+ * until commit, queueing every signup choosing it), then reads every id under a key-share lock:
+ * the expired-signup sweep skips a phrase so locked, and one it is deleting is waited for and left out.
+ */
+async function upsertPhrases(db: TDb, phrases: string[]) {
+  const inserted = await db
+    .insert(keywords)
+    .values(inLockOrder(phrases).map((phrase) => ({ phrase })))
+    .onConflictDoNothing({ target: keywords.phrase })
+    .returning({ id: keywords.id });
+  const rows = await db.select({ id: keywords.id, phrase: keywords.phrase }).from(keywords).where(inArray(keywords.phrase, phrases)).for('key share');
+  return { inserted, rows };
+}
+
 /** Rows of one subscriber: the subscriber, their topics and keywords, and their consent log. `db` may be a transaction. */
 export function createSubscribersRepository({ db }: { db: TDb }) {
   return {
@@ -42,8 +57,8 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
      * unknown; either way it returns the ids of the slugs that exist.
      *
      * `linkedKeywords` can fall short of the phrases only when another signup inserted one of
-     * them, new, during this statement (this statement's snapshot cannot see that row): the
-     * caller then links the phrases again with `replaceKeywords`.
+     * them, new, during this statement (this statement's snapshot cannot see that row), or the
+     * expired-signup sweep removed one: the caller then links the phrases again with `replaceKeywords`.
      */
     insertNewSignup: async ({
       email,
@@ -97,16 +112,19 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
           on conflict (phrase) do nothing
           returning id
         ),
-        -- 5. Its links to every chosen phrase, new (step 4) or already known.
+        -- 5. The phrases already known, key-share locked: the expired-signup sweep skips them,
+        --    and one it is deleting is waited for and left out (step 4 inserts it afresh).
+        known_keywords as (
+          select id from keywords where phrase = any(${sqlArray(phrases, 'text')}) for key share
+        ),
+        -- 6. Its links to every chosen phrase, new (step 4) or already known (step 5).
         linked_keywords as (
           insert into subscriber_keywords (subscriber_id, keyword_id)
           select created.id, chosen.id
-          from created cross join (
-            select id from new_keywords union select id from keywords where phrase = any(${sqlArray(phrases, 'text')})
-          ) chosen
+          from created cross join (select id from new_keywords union select id from known_keywords) chosen
           returning keyword_id
         ),
-        -- 6. The consent log's signup event: what was chosen, when, and from where (the IP and
+        -- 7. The consent log's signup event: what was chosen, when, and from where (the IP and
         --    user agent are nulled if the subscriber later erases their data).
         consented as (
           insert into consent_events (subscriber_id, kind, ip, user_agent, details, occurred_at)
@@ -116,7 +134,7 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
         )
         -- What the caller needs: the new id (null when the address was known), the topics found,
         -- the phrases nobody had chosen (to match them against recent papers at once), and how
-        -- many links step 5 made.
+        -- many links step 6 made.
         select (select id from created) as id,
           array(select id from wanted_topics) as topic_ids,
           array(select slug from wanted_topics) as topic_slugs,
@@ -163,16 +181,19 @@ export function createSubscribersRepository({ db }: { db: TDb }) {
     replaceKeywords: async ({ subscriberId, phrases }: { subscriberId: string; phrases: string[] }): Promise<{ newKeywordIds: number[] }> => {
       await db.delete(subscriberKeywords).where(eq(subscriberKeywords.subscriberId, subscriberId));
       if (phrases.length === 0) return { newKeywordIds: [] };
-      // "do nothing", then read the ids: a no-op update of an existing phrase would lock its row
-      // until commit, queueing every concurrent signup that chose the same popular phrase.
-      const inserted = await db
-        .insert(keywords)
-        .values(inLockOrder(phrases).map((phrase) => ({ phrase })))
-        .onConflictDoNothing({ target: keywords.phrase })
-        .returning({ id: keywords.id });
-      const rows = await db.select({ id: keywords.id }).from(keywords).where(inArray(keywords.phrase, phrases));
-      await db.insert(subscriberKeywords).values(rows.map((row) => ({ subscriberId, keywordId: row.id })));
-      return { newKeywordIds: inserted.map((row) => row.id) };
+      const keywordIds: number[] = [];
+      const newKeywordIds: number[] = [];
+      // A phrase the sweep deleted between upsert and look-up is missing: upsert it again (a row
+      // this transaction inserts is one no sweep can see, so the next round finds it).
+      for (let wanted = phrases; wanted.length > 0; ) {
+        const { inserted, rows } = await upsertPhrases(db, wanted);
+        keywordIds.push(...rows.map((row) => row.id));
+        newKeywordIds.push(...inserted.map((row) => row.id));
+        const found = new Set(rows.map((row) => row.phrase));
+        wanted = wanted.filter((phrase) => !found.has(phrase));
+      }
+      await db.insert(subscriberKeywords).values(keywordIds.map((keywordId) => ({ subscriberId, keywordId })));
+      return { newKeywordIds };
     },
 
     getChoices: async ({ subscriberId }: { subscriberId: string }): Promise<{ topicSlugs: string[]; topicNames: string[]; keywords: string[] }> => {
