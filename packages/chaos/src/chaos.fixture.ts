@@ -15,15 +15,17 @@ export async function insertChaosAudience({ db, count, domain = 'chaos.example' 
     on conflict do nothing
   `);
   await db.execute(sql`
-    insert into papers (arxiv_id, title, abstract, authors, upvotes, source, ingested_at)
+    insert into papers (arxiv_id, title, abstract, authors, upvotes, source, ingested_at, matched_at)
     select '2612.' || lpad(n::text, 5, '0'), 'Fault-tolerant paper ' || n, 'An abstract about surviving failures, number ' || n || '.',
-           array['Ada Lovelace', 'Barbara Liskov'], 10 * n, 'chaos', now() - interval '1 hour'
+           array['Ada Lovelace', 'Barbara Liskov'], 10 * n, 'chaos', now() - interval '1 hour', now()
     from generate_series(1, 3) as n
   `);
   await db.execute(sql`
     insert into paper_topics (paper_id, topic_id, score, matched_terms)
     select p.id, t.id, 2, array['fault tolerance'] from papers p cross join topics t where p.source = 'chaos' and t.slug = 'chaos'
   `);
+  // The matches above are set by hand and the papers marked matched, so the worker's sweep of
+  // unmatched papers leaves them as they are.
   const unsubscribed = Math.max(10, Math.round(count / 100));
   // Pending readers were sent their confirmation and never clicked it, as real ones are. Left
   // without last_confirmation_sent_at they would look like signups whose confirmation Redis lost,

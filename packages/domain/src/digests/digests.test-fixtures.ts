@@ -56,6 +56,9 @@ export async function insertDigestFixture({
         upvotes: paper.upvotes,
         source: 'test',
         ingestedAt: paper.ingestedAt ?? new Date(),
+        // Their matches are set below, by hand: marked matched, so the worker's sweep of unmatched
+        // papers does not score them again with the topic model.
+        matchedAt: new Date(),
       })),
     )
     .returning();

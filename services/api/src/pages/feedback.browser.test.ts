@@ -101,7 +101,7 @@ describe('one-click feedback in Chromium', () => {
         { arxivId: '2611.00033', title: 'More diffusion', slug: 'diffusion', score: 5 },
         { arxivId: '2611.00034', title: 'Planning with language models', slug: 'llms', score: 4.5 },
       ]) {
-        const [row] = await db.insert(papers).values({ arxivId, title, abstract: `Abstract of ${arxivId}.`, upvotes: 45, source: 'test' }).returning();
+        const [row] = await db.insert(papers).values({ arxivId, title, abstract: `Abstract of ${arxivId}.`, upvotes: 45, source: 'test', matchedAt: new Date() }).returning();
         await db.insert(paperTopics).values({ paperId: row!.id, topicId: fixture.topicId.get(slug)!, score, matchedTerms: [slug] });
       }
       const second = await sendDigest(2);
