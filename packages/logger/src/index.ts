@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
 
-export type { Logger } from 'pino';
+export type { DestinationStream, Logger } from 'pino';
 
 // Personal data never reaches the logs: addresses and tokens are redacted wherever they
 // appear in a logged object, and tokens inside request URLs are cut out by the serializer.
