@@ -107,7 +107,7 @@ describe('erasing a subscriber the API and the worker both saw', () => {
     expect(dump).toContain(subscriber!.emailHash);
     const apiLog = apiLines.join('').toLowerCase();
     const workerLog = workerLines.join('').toLowerCase();
-    for (const path of ['/preferences/[redacted]/erase', '/feedback/[redacted]', '/confirm/[redacted]']) {
+    for (const path of ['/api/admin/subscribers?q=[email]', '/admin/subscribers?q=[email]', '/admin/digests/preview?subscriber=[email]', '/preferences/[redacted]/erase', '/feedback/[redacted]', '/confirm/[redacted]']) {
       expect(apiLog).toContain(path);
     }
     expect(workerLog).toContain('job done');
