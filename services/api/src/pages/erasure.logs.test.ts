@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { deliveries, digestRuns, papers, subscribers } from '@paperboy/db';
-import { classifySmtpReply, createDigestsRepository, feedbackLinks, recordBounce, recordComplaint } from '@paperboy/domain';
+import { deliveries, papers, paperTopics, subscribers, topics } from '@paperboy/db';
+import { feedbackLinks, recordComplaint } from '@paperboy/domain';
 import { createLogger } from '@paperboy/logger';
 import { configFor, startSmtpCatcher, type TSmtpCatcher, useTestContext } from '@paperboy/testing';
 import { createWorkerRuntime, type TWorkerRuntime } from '@paperboy/worker';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../app.ts';
 import { cookieHeader, signIn } from '../admin/admin.test-support.ts';
 import { linkIn, seedTestTopics } from './journey.support.ts';
@@ -33,7 +33,12 @@ describe('erasing a subscriber the API and the worker both saw', () => {
   let worker: TWorkerRuntime;
 
   beforeAll(async () => {
-    await seedTestTopics(context.database.db);
+    const db = context.database.db;
+    await seedTestTopics(db);
+    // One paper on the subscriber's topic, so the digest run has something to send.
+    const [llms] = await db.select().from(topics).where(eq(topics.slug, 'llms'));
+    const [paper] = await db.insert(papers).values({ arxivId: '2612.05151', title: 'Forgotten', abstract: 'An LLM paper.', authors: ['A. Author'], upvotes: 5, source: 'test' }).returning();
+    await db.insert(paperTopics).values({ paperId: paper!.id, topicId: llms!.id, score: 2, matchedTerms: ['LLM'] });
     catcher = await startSmtpCatcher();
     const env = { SECRET_KEY, ADMIN_TOKEN, PUBLIC_URL: 'https://paperboy.test', LOG_LEVEL: 'trace', SMTP_URL: catcher.url };
     app = await buildApp({ config: configFor(context, env), logDestination: captureLines(apiLines) });
@@ -73,27 +78,30 @@ describe('erasing a subscriber the API and the worker both saw', () => {
     expect(preview.body).not.toContain('No subscriber with that id or address.');
   }
 
-  /** A rating through the feedback page, then a digest that bounced hard and was complained about. */
-  async function ratesBouncesAndComplains(subscriberId: string): Promise<void> {
+  /** A digest the receiving server refuses, quoting the address; then a rating of one of its papers, and a complaint about it. */
+  async function bouncesRatesAndComplains(subscriberId: string): Promise<void> {
     const db = context.database.db;
-    const [paper] = await db.insert(papers).values({ arxivId: '2612.05151', title: 'Forgotten', abstract: 'A paper.', authors: ['A. Author'], upvotes: 1, source: 'test' }).returning();
-    const [run] = await db.insert(digestRuns).values({ frequency: 'weekly', trigger: 'admin', periodKey: '2026-W49', periodStart: new Date(), periodEnd: new Date(), state: 'done' }).returning();
-    const { moreUrl } = feedbackLinks({ publicUrl: '', secretKey: SECRET_KEY, subscriberId, paperId: paper!.id, runId: run!.id, ttlDays: 30 });
+    catcher.respondToRecipient(() => ({ code: 550, message: `5.1.1 <${ADDRESS}>: Recipient address rejected: User unknown` }));
+    const started = await app.inject({ method: 'POST', url: '/api/admin/digests', payload: { frequency: 'weekly' }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(started.statusCode).toBe(201);
+    const delivery = await vi.waitFor(
+      async () => {
+        const [row] = await db.select().from(deliveries).where(eq(deliveries.subscriberId, subscriberId));
+        expect(row?.state).toBe('failed');
+        return row!;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    const { moreUrl } = feedbackLinks({ publicUrl: '', secretKey: SECRET_KEY, subscriberId, paperId: delivery.paperIds[0]!, runId: delivery.runId, ttlDays: 30 });
     expect((await app.inject({ method: 'POST', url: moreUrl })).statusCode).toBe(200);
-
-    const [delivery] = await db.insert(deliveries).values({ runId: run!.id, subscriberId, paperIds: [paper!.id], state: 'sending' }).returning();
-    const refusal = `550 5.1.1 <${ADDRESS}>: Recipient address rejected: User unknown`;
-    await createDigestsRepository({ db }).markFailed({ deliveryId: delivery!.id, error: refusal });
-    const subject = { subscriberId, deliveryId: delivery!.id };
-    await recordBounce({ db, subject, bounce: classifySmtpReply({ replyCode: 550, text: refusal, phase: 'rcpt' }), source: 'smtp', softBounceLimit: 3 });
-    await recordComplaint({ db, subject, source: 'arf' });
+    await recordComplaint({ db, subject: { subscriberId, deliveryId: delivery.id }, source: 'arf' });
   }
 
   it('leaves no trace of the address, plain or URL-encoded, in a dump of the database or in the API and worker logs', async () => {
     const preferencesPath = await signUpAndConfirm();
     const [subscriber] = await context.database.db.select().from(subscribers).where(eq(subscribers.email, ADDRESS.toLowerCase()));
     await adminLooksUp();
-    await ratesBouncesAndComplains(subscriber!.id);
+    await bouncesRatesAndComplains(subscriber!.id);
 
     const page = await app.inject({ method: 'GET', url: preferencesPath });
     expect(page.statusCode).toBe(200);
@@ -110,7 +118,8 @@ describe('erasing a subscriber the API and the worker both saw', () => {
     for (const path of ['/api/admin/subscribers?q=[email]', '/admin/subscribers?q=[email]', '/admin/digests/preview?subscriber=[email]', '/preferences/[redacted]/erase', '/feedback/[redacted]', '/confirm/[redacted]']) {
       expect(apiLog).toContain(path);
     }
-    expect(workerLog).toContain('job done');
+    expect(workerLog).toContain('"msg":"delivery failed"');
+    expect(dump).toContain('hard_bounce');
     const token = preferencesPath.split('/')[2]!.toLowerCase();
     for (const trace of [...traces, token]) {
       expect(dump).not.toContain(trace);
