@@ -103,12 +103,18 @@ describe('erasing a subscriber the API and the worker both saw', () => {
     await adminLooksUp();
     await bouncesRatesAndComplains(subscriber!.id);
 
+    // Requests that fail while carrying the address: their error lines are checked too.
+    const refused = await app.inject({ method: 'POST', url: '/api/subscriptions', payload: { email: ADDRESS, topics: ['llms'], digestSize: 7, surplus: ADDRESS } });
+    expect(refused.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: `${preferencesPath}/export` })).json()).toMatchObject({ subscriber: { email: ADDRESS.toLowerCase() } });
+
     const page = await app.inject({ method: 'GET', url: preferencesPath });
     expect(page.statusCode).toBe(200);
     const cookie = ([] as string[]).concat(page.headers['set-cookie'] ?? []).map((line) => line.split(';')[0]).join('; ');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const erased = await app.inject({ method: 'POST', url: `${preferencesPath}/erase`, payload: form([['_csrf', csrf], ['confirm', 'yes']]), headers: formHeaders({ cookie }) });
     expect(erased.body).toContain('Your data was deleted');
+    expect((await app.inject({ method: 'GET', url: `${preferencesPath}/export` })).statusCode).toBe(410);
 
     const dump = execFileSync('pg_dump', ['--no-owner', '--dbname', context.database.url], { maxBuffer: 256 * 1024 * 1024 }).toString('utf8').toLowerCase();
     // The dump is of the right database and the logs saw every request, tokens cut out.
