@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
 
-export type { Logger } from 'pino';
+export type { DestinationStream, Logger } from 'pino';
 
 // Personal data never reaches the logs: addresses and tokens are redacted wherever they
 // appear in a logged object, and tokens inside request URLs are cut out by the serializer.
@@ -39,6 +39,25 @@ export function redactText(text: string): string {
   return percentDecoded(text).replace(TOKEN_IN_PATH, '/$1/[redacted]').replace(EMAIL_IN_TEXT, '[email]');
 }
 
+// Applied to a whole URL, the address pattern would swallow the path and the other parameters
+// with it (its local part allows '/', '?', '=' and '&'): each path segment and each query key and
+// value is redacted on its own, so the line still says which route was asked.
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const safePath = path.replace(TOKEN_IN_PATH, '/$1/[redacted]').split('/').map(redactText).join('/');
+  if (queryAt === -1) return safePath;
+  const safeQuery = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => {
+      const equalsAt = pair.indexOf('=');
+      return equalsAt === -1 ? redactText(pair) : `${redactText(pair.slice(0, equalsAt))}=${redactText(pair.slice(equalsAt + 1))}`;
+    })
+    .join('&');
+  return `${safePath}?${safeQuery}`;
+}
+
 // Fields every line logged inside `withLogFields` carries, whichever logger writes it: a job's
 // trace id reaches the lines of the use cases it calls without a logger passed down to them.
 const logFields = new AsyncLocalStorage<Record<string, unknown>>();
@@ -59,7 +78,7 @@ export function loggerOptions({ level, name }: { level: string; name: string }):
       err: stdSerializers.err,
       req: (req: { method: string; url: string; id?: string }) => ({
         method: req.method,
-        url: redactText(req.url),
+        url: redactUrl(req.url),
         id: req.id,
       }),
     },

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactText } from './index.ts';
+import { createLogger, redactText, redactUrl } from './index.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -38,6 +38,14 @@ describe('logger', () => {
     expect(redactText('/admin/subscribers?q=ann%40example.org&x=%E0%A4%A')).not.toContain('ann');
   });
 
+  it('keeps the route and the other parameters of a request URL whose query holds an address', () => {
+    expect(redactUrl('/api/admin/subscribers?q=ann%40example.org&page=2')).toBe('/api/admin/subscribers?q=[email]&page=2');
+    expect(redactUrl('/admin/digests/preview?subscriber=ann%2Bnews%40example.org')).toBe('/admin/digests/preview?subscriber=[email]');
+    expect(redactUrl('/admin/subscribers?q=ann%40example.org&x=%E0%A4%A')).toBe('/admin/subscribers?q=[email]&x=%E0%A4%A');
+    expect(redactUrl('/admin/subscribers/ann@example.org/unsubscribe')).toBe('/admin/subscribers/[email]/unsubscribe');
+    expect(redactUrl('/preferences/v1.abc.def/erase?ann%40example.org')).toBe('/preferences/[redacted]/erase?[email]');
+  });
+
   it('logs a request line without the feedback token or the address in its query', () => {
     const { lines, destination } = capture();
     const logger = createLogger({ level: 'info', name: 'test', destination });
@@ -46,5 +54,6 @@ describe('logger', () => {
     const text = lines.join('');
     expect(text).not.toContain('v1.live.token');
     expect(text).not.toMatch(/ann(%40|@)example\.org/);
+    expect(text).toContain('"url":"/admin/subscribers?q=[email]"');
   });
 });

@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TConfig } from '@paperboy/config';
 import { loadTopicModel, rateLimitedError, type TTopicModel } from '@paperboy/domain';
-import { loggerOptions } from '@paperboy/logger';
+import { loggerOptions, type DestinationStream } from '@paperboy/logger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { adminAuthPlugin } from './plugins/admin-auth.plugin.ts';
@@ -39,6 +39,8 @@ export type TBuildAppOptions = {
   config: TConfig;
   /** Tests pass `false` (or a level) to keep output quiet. */
   logger?: boolean;
+  /** Where log lines go instead of stdout: tests capture them to check what the API writes. */
+  logDestination?: DestinationStream;
 };
 
 // Fastify honours a hop count at run time but does not type it; a hop test says the same thing.
@@ -47,9 +49,9 @@ function trustProxyOption(trustProxy: TConfig['security']['trustProxy']) {
 }
 
 /** The API's composition root: external plugins, then app plugins, then routes. Nothing connects before this is called. */
-export async function buildApp({ config, logger = true }: TBuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, logger = true, logDestination }: TBuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ? loggerOptions({ level: config.log.level, name: 'api' }) : false,
+    logger: logger ? { ...loggerOptions({ level: config.log.level, name: 'api' }), ...(logDestination && { stream: logDestination }) } : false,
     // Off unless TRUST_PROXY names the proxies: request.ip is the signup limit's key and the consent log's ip.
     trustProxy: trustProxyOption(config.security.trustProxy),
     bodyLimit: 1024 * 1024,
