@@ -1,24 +1,12 @@
 import { z } from 'zod';
 import { checkDeliverability, shapeDeliverability, ZDeliverabilityEnv } from './deliverability.config.ts';
+import { checkDigests, shapeDigests, ZDigestsEnv } from './digests.config.ts';
+import { booleanish, emptyAsUndefined, port, positiveInt, url } from './fields.config.ts';
 
 // Defaults point at the services a developer runs locally. They are fine for a laptop and
 // refused in production (see the cross-field check at the bottom).
 const DEV_ADMIN_TOKEN = 'dev-admin-token-change-me';
 const DEV_SECRET_KEY = 'dev-secret-key-change-me-0123456789abcdef';
-
-const port = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(1, 'must be a port from 1 to 65535')
-  .max(65535, 'must be a port from 1 to 65535');
-const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
-const booleanish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
-const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
-
-const url = (protocols: string[]) =>
-  z.url({ protocol: new RegExp(`^(${protocols.join("|")})$`) });
 
 const ZServerEnv = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -104,28 +92,6 @@ const ZWorkerEnv = z.object({
   ),
 });
 
-const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression with five fields');
-const ratio = z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
-
-const ZDigestsEnv = z.object({
-  DIGEST_SCHEDULES_ENABLED: z.preprocess(emptyAsUndefined, booleanish.default(true)),
-  DIGEST_WEEKLY_CRON: cron.default('0 8 * * 1'),
-  DIGEST_DAILY_CRON: cron.default('0 7 * * *'),
-  DIGEST_WEEKLY_LOOKBACK_DAYS: positiveInt.default(7),
-  DIGEST_DAILY_LOOKBACK_DAYS: positiveInt.default(1),
-  DIGEST_MAX_FAILURE_RATIO: ratio.default(0.1),
-  // Send jobs a worker runs at once, each a batch of DIGEST_SEND_BATCH_SIZE deliveries.
-  DIGEST_SEND_CONCURRENCY: positiveInt.default(4),
-  DIGEST_SEND_BATCH_SIZE: positiveInt.max(1_000, 'must be at most 1000').default(50),
-  DIGEST_MAX_ATTEMPTS: positiveInt.default(8),
-  DIGEST_SEND_LEASE_MS: positiveInt.default(120_000),
-  DIGEST_SUPERVISOR_INTERVAL_MS: positiveInt.default(5_000),
-  UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.email('must be an email address').optional()),
-  DKIM_DOMAIN: z.preprocess(emptyAsUndefined, z.string().min(3).optional()),
-  DKIM_SELECTOR: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
-  DKIM_PRIVATE_KEY: z.preprocess(emptyAsUndefined, z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional()),
-});
-
 // Scheduled paper fetch: off unless PAPER_SOURCES lists at least one URL.
 const ZPapersEnv = z.object({
   PAPER_SOURCES: z.preprocess(
@@ -148,10 +114,7 @@ const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
   .extend(ZDeliverabilityEnv.shape)
   .superRefine((env, ctx) => {
     checkDeliverability(env, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message }));
-    const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY];
-    if (dkim.some(Boolean) && !dkim.every(Boolean)) {
-      ctx.addIssue({ code: 'custom', path: ['DKIM_PRIVATE_KEY'], message: 'DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY go together' });
-    }
+    checkDigests(env, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message }));
     if (env.NODE_ENV !== 'production') return;
     if (env.ADMIN_TOKEN === DEV_ADMIN_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_TOKEN'], message: 'must be set in production (the default is public)' });
@@ -160,11 +123,6 @@ const ZEnv = ZServerEnv.extend(ZDatabaseEnv.shape)
       ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'must be set in production (the default is public)' });
     }
   });
-
-/** Deliveries a send job claims and sends at once (see `digests.sendInFlight`). */
-function sendInFlight(env: { DIGEST_SEND_BATCH_SIZE: number; SMTP_MAX_CONNECTIONS: number }): number {
-  return Math.min(env.DIGEST_SEND_BATCH_SIZE, 2 * env.SMTP_MAX_CONNECTIONS);
-}
 
 export type TEnv = z.infer<typeof ZEnv>;
 
@@ -198,25 +156,7 @@ function shape(env: TEnv) {
       metricsPort: env.WORKER_METRICS_PORT ?? (env.NODE_ENV === 'test' ? 0 : 9091),
     },
     papers: { sources: env.PAPER_SOURCES, fetchCron: env.PAPER_FETCH_CRON, arxivApiUrl: env.ARXIV_API_URL },
-    digests: {
-      schedulesEnabled: env.DIGEST_SCHEDULES_ENABLED,
-      cron: { weekly: env.DIGEST_WEEKLY_CRON, daily: env.DIGEST_DAILY_CRON },
-      lookbackDays: { weekly: env.DIGEST_WEEKLY_LOOKBACK_DAYS, daily: env.DIGEST_DAILY_LOOKBACK_DAYS },
-      maxFailureRatio: env.DIGEST_MAX_FAILURE_RATIO,
-      sendConcurrency: env.DIGEST_SEND_CONCURRENCY,
-      sendBatchSize: env.DIGEST_SEND_BATCH_SIZE,
-      // A send job claims and sends its batch this many at a time: two per pooled SMTP
-      // connection keeps every connection busy while the next messages render.
-      sendInFlight: sendInFlight(env),
-      maxAttempts: env.DIGEST_MAX_ATTEMPTS,
-      leaseMs: env.DIGEST_SEND_LEASE_MS,
-      supervisorIntervalMs: env.DIGEST_SUPERVISOR_INTERVAL_MS,
-      unsubscribeMailto: env.UNSUBSCRIBE_MAILTO,
-      dkim:
-        env.DKIM_DOMAIN && env.DKIM_SELECTOR && env.DKIM_PRIVATE_KEY
-          ? { domainName: env.DKIM_DOMAIN, keySelector: env.DKIM_SELECTOR, privateKey: env.DKIM_PRIVATE_KEY }
-          : undefined,
-    },
+    digests: shapeDigests(env),
     deliverability: shapeDeliverability(env),
     subscriptions: {
       signupRateLimit: { max: env.SIGNUP_RATE_LIMIT_MAX, windowMs: env.SIGNUP_RATE_LIMIT_WINDOW_SECONDS * 1_000 },

@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { emptyAsUndefined, positiveInt, ratio } from './fields.config.ts';
 
 // Bounces, complaints and the suppression list. Every part is off until its variables are set,
 // except the limits, whose defaults follow what large mailbox providers tolerate.
-const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
-const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
-const ratio = z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
 
 export const ZDeliverabilityEnv = z.object({

@@ -17,7 +17,8 @@ export { sendDeliveries, TransientSendError, type TBatchOutcome } from './digest
 export { createDigestComposer, createDigestComposerFromConfig, shortenAuthors, trimAbstract } from './digests/digests.composer.ts';
 export type { TDigestComposer, TSubscriberLinks, TComposerSettings } from './digests/digests.composer.ts';
 export { createDigestsRepository } from './digests/digests.repository.ts';
-export type { TDigestRun, TDeliveryCounts, TClaimedDelivery } from './digests/digests.repository.ts';
+export type { TDigestRun } from './digests/digests.repository.ts';
+export type { TDeliveryCounts, TClaimedDelivery } from './digests/digests.deliveries.repository.ts';
 export { periodFor, isoWeekKey, isoWeekStart } from './digests/digests.periods.ts';
 export type { TFrequency } from './digests/digests.periods.ts';
 export { previewDigest } from './digests/digests.preview.ts';

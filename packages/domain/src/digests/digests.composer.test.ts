@@ -4,7 +4,7 @@ import { useTestContext } from '@paperboy/testing';
 import { simpleParser } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDigestComposerFromConfig, shortenAuthors, trimAbstract, type TDigestComposer } from './digests.composer.ts';
-import type { TClaimedDelivery } from './digests.repository.ts';
+import type { TClaimedDelivery } from './digests.deliveries.repository.ts';
 import { insertDigestFixture } from './digests.test-fixtures.ts';
 
 describe('the digest composer', () => {

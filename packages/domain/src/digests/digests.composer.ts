@@ -6,7 +6,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { feedbackLinks, type TFeedbackLinks } from '../feedback/feedback.tokens.ts';
 import { formatWhy } from '../ranking/ranking.formula.ts';
 import { subscriberLinks } from '../subscriptions/subscriptions.tokens.ts';
-import type { TClaimedDelivery } from './digests.repository.ts';
+import type { TClaimedDelivery } from './digests.deliveries.repository.ts';
 
 export type TSubscriberLinks = { preferencesUrl: string; unsubscribeUrl: string };
 

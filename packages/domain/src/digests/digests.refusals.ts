@@ -3,7 +3,8 @@ import type { TMailer } from '@paperboy/email';
 import { classifySendError } from '../deliverability/deliverability.classifier.ts';
 import { recordBounce } from '../deliverability/deliverability.usecases.ts';
 import type { TDigestComposer } from './digests.composer.ts';
-import type { TClaimedDelivery, TDigestsRepository, TSentDelivery } from './digests.repository.ts';
+import type { TClaimedDelivery, TSentDelivery } from './digests.deliveries.repository.ts';
+import type { TDigestsRepository } from './digests.repository.ts';
 
 /** What one delivery came to. `transport`: our relay refused us, and the run must pause. */
 export type TOneOutcome = { outcome: 'sent'; sent: TSentDelivery } | { outcome: 'failed' | 'retry' | 'transport'; reason: string };

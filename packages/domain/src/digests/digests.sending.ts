@@ -1,6 +1,7 @@
 import { createGroupCommit, type TGroupCommit } from '../shared/group-commit.ts';
 import { sendOne, type TSendOneDeps } from './digests.refusals.ts';
-import { createDigestsRepository, type TSentDelivery } from './digests.repository.ts';
+import type { TSentDelivery } from './digests.deliveries.repository.ts';
+import { createDigestsRepository } from './digests.repository.ts';
 
 type TDeliveryFailure = { deliveryId: string; reason: string };
 

@@ -1,6 +1,7 @@
 import type { TDatabase } from '@paperboy/db';
 import { sql } from 'drizzle-orm';
-import { createDigestsRepository, type TDeliveryToSend, type TDigestRun } from './digests.repository.ts';
+import type { TDeliveryToSend } from './digests.deliveries.repository.ts';
+import { createDigestsRepository, type TDigestRun } from './digests.repository.ts';
 import type { TEnqueueSends } from './digests.usecases.ts';
 import { bounceRateBreach, type TRunRateLimits } from '../deliverability/deliverability.rates.ts';
 

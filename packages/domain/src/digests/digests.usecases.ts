@@ -4,7 +4,8 @@ import { inRolledBackTransaction } from '../shared/transactions.ts';
 import { runNotFound, runStateConflict } from './digests.errors.ts';
 import { periodFor, type TFrequency } from './digests.periods.ts';
 import { planDeliveries } from './digests.planning.ts';
-import { createDigestsRepository, notMailedSince, type TDeliveryToSend, type TDigestRun } from './digests.repository.ts';
+import type { TDeliveryToSend } from './digests.deliveries.repository.ts';
+import { createDigestsRepository, notMailedSince, type TDigestRun } from './digests.repository.ts';
 
 /** Puts a run's deliveries on the send queue, in batches; the service layer provides it (packages stay free of BullMQ). */
 export type TEnqueueSends = (input: { runId: string; deliveries: TDeliveryToSend[] }) => Promise<void>;
