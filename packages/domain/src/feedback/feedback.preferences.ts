@@ -1,7 +1,5 @@
 import type { TDatabase, TDb } from '@paperboy/db';
-import { subscriberGoneError } from '../subscriptions/subscriptions.errors.ts';
-import { createSubscribersRepository } from '../subscriptions/subscriptions.repository.ts';
-import { subscriberFromToken } from '../subscriptions/links.usecases.ts';
+import { changeWithPreferencesToken } from '../subscriptions/preferences.usecases.ts';
 import type { TRequestOrigin } from '../subscriptions/subscriptions.usecases.ts';
 import { createFeedbackRepository, type TLikedPaper, type TRatedPaper } from './feedback.repository.ts';
 
@@ -15,26 +13,6 @@ export async function getFeedbackChoices({ db, subscriberId }: { db: TDb; subscr
   const repository = createFeedbackRepository({ db });
   const [ratings, likedPapers] = await Promise.all([repository.listRatings({ subscriberId }), repository.listLikedPapers({ subscriberId })]);
   return { ratings, likedPapers };
-}
-
-async function withPreferencesToken<T>({
-  db,
-  secretKey,
-  token,
-  now,
-  change,
-}: {
-  db: TDatabase;
-  secretKey: string;
-  token: string;
-  now: Date;
-  change: (input: { subscriberId: string; tx: TDb }) => Promise<T>;
-}): Promise<T> {
-  return db.transaction(async (tx) => {
-    const subscriber = await subscriberFromToken({ db: tx, secretKey, token, purpose: 'preferences', isForUpdate: true, now });
-    if (subscriber.status === 'erased') throw subscriberGoneError();
-    return change({ subscriberId: subscriber.id, tx });
-  });
 }
 
 /** "Remove" beside a rated paper in the preference center. */
@@ -53,15 +31,16 @@ export async function removeRatingWithPreferences({
   origin?: TRequestOrigin;
   now?: Date;
 }): Promise<{ isRemoved: boolean }> {
-  return withPreferencesToken({
+  return changeWithPreferencesToken({
     db,
     secretKey,
     token,
     now,
-    change: async ({ subscriberId, tx }) => {
+    change: async ({ subscriber, repository, tx }) => {
+      const subscriberId = subscriber.id;
       const { isRemoved } = await createFeedbackRepository({ db: tx }).removeRating({ subscriberId, paperId });
       if (isRemoved) {
-        await createSubscribersRepository({ db: tx }).recordConsent({
+        await repository.recordConsent({
           subscriberId,
           kind: 'feedback',
           ip: origin.ip,
@@ -97,14 +76,15 @@ export async function setLikedPapers({
   origin?: TRequestOrigin;
   now?: Date;
 }): Promise<{ unresolved: string[] }> {
-  const { unresolved } = await withPreferencesToken({
+  const { unresolved } = await changeWithPreferencesToken({
     db,
     secretKey,
     token,
     now,
-    change: async ({ subscriberId, tx }) => {
+    change: async ({ subscriber, repository, tx }) => {
+      const subscriberId = subscriber.id;
       const result = await createFeedbackRepository({ db: tx }).replaceLikedPapers({ subscriberId, arxivIds, now });
-      await createSubscribersRepository({ db: tx }).recordConsent({
+      await repository.recordConsent({
         subscriberId,
         kind: 'feedback',
         ip: origin.ip,

@@ -35,7 +35,7 @@ export async function getPreferences({ db, secretKey, token, now = new Date() }:
 }
 
 /** Runs `change` on the token's live subscriber inside one transaction; erased data cannot be changed. */
-async function changeWithPreferencesToken<T>({
+export async function changeWithPreferencesToken<T>({
   db,
   secretKey,
   token,
