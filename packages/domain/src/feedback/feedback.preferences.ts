@@ -1,6 +1,7 @@
 import type { TDatabase, TDb } from '@paperboy/db';
 import { changeWithPreferencesToken } from '../subscriptions/preferences.usecases.ts';
 import type { TRequestOrigin } from '../subscriptions/subscriptions.usecases.ts';
+import { recordFeedbackConsent } from './feedback.consent.ts';
 import { createFeedbackRepository, type TLikedPaper, type TRatedPaper } from './feedback.repository.ts';
 
 /** Hands arXiv ids to the worker to look up; the domain does not know BullMQ. */
@@ -36,18 +37,11 @@ export async function removeRatingWithPreferences({
     secretKey,
     token,
     now,
-    change: async ({ subscriber, repository, tx }) => {
+    change: async ({ subscriber, tx }) => {
       const subscriberId = subscriber.id;
       const { isRemoved } = await createFeedbackRepository({ db: tx }).removeRating({ subscriberId, paperId });
       if (isRemoved) {
-        await repository.recordConsent({
-          subscriberId,
-          kind: 'feedback',
-          ip: origin.ip,
-          userAgent: origin.userAgent,
-          details: { action: 'undone' },
-          occurredAt: now,
-        });
+        await recordFeedbackConsent({ db: tx, subscriberId, details: { action: 'undone' }, origin, now });
       }
       return { isRemoved };
     },
@@ -81,17 +75,10 @@ export async function setLikedPapers({
     secretKey,
     token,
     now,
-    change: async ({ subscriber, repository, tx }) => {
+    change: async ({ subscriber, tx }) => {
       const subscriberId = subscriber.id;
       const result = await createFeedbackRepository({ db: tx }).replaceLikedPapers({ subscriberId, arxivIds, now });
-      await repository.recordConsent({
-        subscriberId,
-        kind: 'feedback',
-        ip: origin.ip,
-        userAgent: origin.userAgent,
-        details: { action: 'liked_papers', count: arxivIds.length },
-        occurredAt: now,
-      });
+      await recordFeedbackConsent({ db: tx, subscriberId, details: { action: 'liked_papers', count: arxivIds.length }, origin, now });
       return result;
     },
   });

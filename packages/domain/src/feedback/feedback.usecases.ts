@@ -4,6 +4,7 @@ import { subscriberGoneError, tokenError, tokenInvalidError } from '../subscript
 import { createSubscribersRepository } from '../subscriptions/subscriptions.repository.ts';
 import type { TRequestOrigin } from '../subscriptions/subscriptions.usecases.ts';
 import { paperGoneError } from './feedback.errors.ts';
+import { recordFeedbackConsent } from './feedback.consent.ts';
 import { createFeedbackRepository } from './feedback.repository.ts';
 import { verifyFeedbackToken, type TRating } from './feedback.tokens.ts';
 
@@ -68,14 +69,7 @@ export async function recordFeedback({
     const target = await targetOf({ db: tx, secretKey, token, now, isForUpdate: true });
     const { isRecorded } = await createFeedbackRepository({ db: tx }).upsertRating({ ...target, paperId: target.paper.id, now });
     if (!isRecorded) throw paperGoneError();
-    await createSubscribersRepository({ db: tx }).recordConsent({
-      subscriberId: target.subscriberId,
-      kind: 'feedback',
-      ip: origin.ip,
-      userAgent: origin.userAgent,
-      details: { action: 'rated' },
-      occurredAt: now,
-    });
+    await recordFeedbackConsent({ db: tx, subscriberId: target.subscriberId, details: { action: 'rated' }, origin, now });
     return { paper: target.paper, rating: target.rating };
   });
 }
@@ -102,14 +96,7 @@ export async function undoFeedback({
       rating: target.rating,
     });
     if (isRemoved) {
-      await createSubscribersRepository({ db: tx }).recordConsent({
-        subscriberId: target.subscriberId,
-        kind: 'feedback',
-        ip: origin.ip,
-        userAgent: origin.userAgent,
-        details: { action: 'undone' },
-        occurredAt: now,
-      });
+      await recordFeedbackConsent({ db: tx, subscriberId: target.subscriberId, details: { action: 'undone' }, origin, now });
     }
     return { paper: target.paper, rating: target.rating, isRemoved };
   });
