@@ -1,6 +1,6 @@
 import type { TDb } from '@paperboy/db';
 import { sql, type SQL } from 'drizzle-orm';
-import type { TRating } from '../ranking/ranking.personal.ts';
+import type { TRating } from '../ranking/ranking.profile.ts';
 import type { TFrequency } from './digests.periods.ts';
 
 // The latest ratings per reader that shape their profile: enough to learn a taste, bounded so

@@ -1,6 +1,7 @@
 import { sqlArray, type TDb } from '@paperboy/db';
 import { sql, type SQL } from 'drizzle-orm';
-import { createPersonalRanker, type TPersonalRanker, type TRating } from '../ranking/ranking.personal.ts';
+import { createPersonalRanker, type TPersonalRanker } from '../ranking/ranking.personal.ts';
+import type { TRating } from '../ranking/ranking.profile.ts';
 import { createTopicRanker, type TTopicRanker } from '../ranking/ranking.topics.ts';
 import { loadPaperVectors } from '../ranking/ranking.vectors.ts';
 import type { TFrequency } from './digests.periods.ts';

@@ -1,16 +1,13 @@
 import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
+import { createProfileBuilder, type TRating, type TReaderProfile } from './ranking.profile.ts';
 import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
 
 /**
  * The personal ranking of a reader who rated papers (README, "Ranking"):
  *
- *   profile  = Σ vectors of papers rated up − 0.5 × Σ vectors of papers rated down
- *   affinity = clamp(cos(profile, paper) / 0.25, −1, 1)
- *   c        = n / (n + 5)                       n = the reader's ratings, seed papers included
- *   personal = (1 − c) × rank + c × affinity
+ *   c        = trust × n / (n + 5)               n = the reader's ratings, seed papers included
+ *   personal = (1 − c) × rank + c × affinity     affinity and trust: ranking.profile.ts
  *
- * Sums, not means: a reader who liked one paper among ten disliked ones mostly taught what they
- * do not want (with means, that one like, perhaps a slip, would steer everything).
  * The candidates are the best `poolSize` papers of the reader's topic ranking: the ratings
  * re-order what the topics let in, so a few ratings cannot fill a digest with off-topic papers.
  * Papers rated down are never candidates. A reader with several topics gets a share per topic:
@@ -18,17 +15,10 @@ import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
  * it `fairShareCost`.
  */
 const PERSONAL = {
-  dislikedWeight: 0.5,
   confidenceRatings: 5,
-  /**
-   * The cosine that counts as full affinity. A fixed scale, not the best candidate's cosine: a
-   * profile built from few or mixed ratings meets every paper weakly and so moves the ranking
-   * little, where dividing by the best would blow its noise up to full weight.
-   */
-  affinityScale: 0.25,
   poolSize: 60,
   fairShareCost: 0.05,
-  /** Cosine to the profile from which the "why" line names the paper rated up that brought it. */
+  /** Cosine to the papers rated up from which the "why" line names the one that brought a paper. */
   likedReasonSimilarity: 0.1,
   /** Papers enter the profile, meet it, and are compared for the "why" line by their strongest terms only (most of a vector's weight, a third of its cost). */
   strongTerms: 64,
@@ -36,8 +26,6 @@ const PERSONAL = {
   reasonLikes: 10,
   reasonTerms: 16,
 } as const;
-
-export type TRating = { paperId: number; rating: 1 | -1 };
 
 export type TPersonalDigest = {
   paperIds: number[];
@@ -52,7 +40,7 @@ type TScored = { paperId: number; personal: number; cosine: number };
  * reader's profile is summed into one dense scratch array, read by every candidate, then cleared.
  */
 export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: TTopicRanker; vectors: Map<number, TSparseVector>; dimensions: number }) {
-  const profile = new Float64Array(dimensions);
+  const buildProfile = createProfileBuilder(dimensions);
   const scratch = new Float64Array(dimensions);
   const strongTermsOf = memoizeById((paperId) => strongestTerms(vectors.get(paperId), PERSONAL.strongTerms));
   const reasonTermsOf = memoizeById((paperId) => strongestTerms(strongTermsOf(paperId), PERSONAL.reasonTerms));
@@ -70,13 +58,13 @@ export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: 
     ratings: TRating[];
     received?: Set<number>;
   }): TPersonalDigest => {
-    const touched = addProfile(profile, ratings, strongTermsOf);
+    const profile = buildProfile(ratings, strongTermsOf);
     const rated = new Set(ratings.map((rating) => rating.paperId));
     const pool = ranker
       .rankedFor({ topicIds, keywordIds, limit: PERSONAL.poolSize })
       .filter((paper) => !rated.has(paper.paperId) && !received?.has(paper.paperId));
-    const scored = scoreCandidates({ pool, profile, touched, strongTermsOf, ratingCount: ratings.length });
-    for (const index of touched) profile[index] = 0;
+    const scored = scoreCandidates({ pool, profile, strongTermsOf, ratingCount: ratings.length });
+    profile.clear();
     const ownTopics = idsOf(topicIds);
     const chosen = takeWithTopicShares(scored, { digestSize, topicCount: ownTopics.length, groupOf: groupsOf(ownTopics, ranker) });
     const brought = chosen.map((paper) => paper.cosine >= PERSONAL.likedReasonSimilarity);
@@ -90,42 +78,21 @@ export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: 
 
 export type TPersonalRanker = ReturnType<typeof createPersonalRanker>;
 
-/** Sums the Rocchio profile into `profile`; returns the indices it touched, to clear afterwards. */
-function addProfile(profile: Float64Array, ratings: TRating[], strongTermsOf: (paperId: number) => TSparseVector): number[] {
-  const touched: number[] = [];
-  for (const { paperId, rating } of ratings) {
-    const vector = strongTermsOf(paperId);
-    const weight = rating > 0 ? 1 : -PERSONAL.dislikedWeight;
-    for (let k = 0; k < vector.indices.length; k += 1) {
-      const index = vector.indices[k]!;
-      if (profile[index] === 0) touched.push(index);
-      profile[index] = profile[index]! + weight * vector.values[k]!;
-    }
-  }
-  return touched;
-}
-
 function scoreCandidates({
   pool,
   profile,
-  touched,
   strongTermsOf,
   ratingCount,
 }: {
   pool: TRankedPaper[];
-  profile: Float64Array;
-  touched: number[];
+  profile: TReaderProfile;
   strongTermsOf: (paperId: number) => TSparseVector;
   ratingCount: number;
 }): TScored[] {
-  let length = 0;
-  for (const index of touched) length += profile[index]! ** 2;
-  length = Math.sqrt(length);
-  const confidence = ratingCount / (ratingCount + PERSONAL.confidenceRatings);
+  const confidence = (profile.trust * ratingCount) / (ratingCount + PERSONAL.confidenceRatings);
   return pool.map((paper) => {
-    const cosine = length > 0 ? dotDense(strongTermsOf(paper.paperId), profile) / length : 0;
-    const affinity = Math.max(-1, Math.min(1, cosine / PERSONAL.affinityScale));
-    return { paperId: paper.paperId, cosine, personal: (1 - confidence) * paper.rank + confidence * affinity };
+    const vector = strongTermsOf(paper.paperId);
+    return { paperId: paper.paperId, cosine: profile.likedCosine(vector), personal: (1 - confidence) * paper.rank + confidence * profile.affinity(vector) };
   });
 }
 

@@ -1,0 +1,120 @@
+import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
+
+/**
+ * A reader's taste, learned from their ratings (README, "Ranking"):
+ *
+ *   up       = Σ vectors of papers rated up        down = Σ vectors of papers rated down
+ *   affinity = clamp((cos(up, paper) − 0.5 × cos(down, paper)) / 0.25, −1, 1)
+ *   trust    = max(0, 2 × AUC − 1)   AUC: how often, leaving each rated paper out of the profile,
+ *                                     a paper the reader rated up scores above one they rated down
+ *
+ * Two profiles, not one difference: a reader whose first digest held nothing they wanted says
+ * only "not these", and a single difference vector would then favour whatever shares no word
+ * with them (papers of the reader's other topics), not the papers they are missing. The trust
+ * asks the profile to tell the reader's own ratings apart before it re-orders anything: a lone
+ * "up" among many "downs" (perhaps a slip) cannot, so it moves nothing; consistent ratings can,
+ * and earn full weight. A reader who rated only up, or only down, has nothing to contradict and
+ * is trusted.
+ */
+export const PROFILE = {
+  dislikedWeight: 0.5,
+  /**
+   * The score that counts as full affinity. A fixed scale, not the best candidate's: a profile
+   * built from few or mixed ratings meets every paper weakly and so moves the ranking little.
+   */
+  affinityScale: 0.25,
+} as const;
+
+export type TRating = { paperId: number; rating: 1 | -1 };
+
+export type TReaderProfile = {
+  /** Cosine of a paper to the papers rated up (0 when none): how far the likes explain it. */
+  likedCosine: (vector: TSparseVector) => number;
+  affinity: (vector: TSparseVector) => number;
+  /** 0 to 1: how well the profile tells the reader's own ups from their downs. */
+  trust: number;
+  /** Zeroes the scratch arrays for the next reader. */
+  clear: () => void;
+};
+
+type TSums = { weights: Float64Array; touched: number[]; squaredLength: number };
+
+/**
+ * Builds one reader's profile into dense scratch arrays of the run's dimensions, allocated once
+ * per run and cleared after each reader.
+ */
+export function createProfileBuilder(dimensions: number) {
+  const upWeights = new Float64Array(dimensions);
+  const downWeights = new Float64Array(dimensions);
+  return (ratings: TRating[], vectorOf: (paperId: number) => TSparseVector): TReaderProfile => {
+    const up = sumInto(upWeights, ratings.filter((rating) => rating.rating > 0).map((rating) => vectorOf(rating.paperId)));
+    const down = sumInto(downWeights, ratings.filter((rating) => rating.rating < 0).map((rating) => vectorOf(rating.paperId)));
+    return {
+      likedCosine: (vector) => cosineTo(up, vector),
+      affinity: (vector) => Math.max(-1, Math.min(1, scoreOf(cosineTo(up, vector), cosineTo(down, vector)) / PROFILE.affinityScale)),
+      trust: trustOf({ ratings, vectorOf, up, down }),
+      clear: () => {
+        for (const index of up.touched) upWeights[index] = 0;
+        for (const index of down.touched) downWeights[index] = 0;
+      },
+    };
+  };
+}
+
+/** The affinity before its scale and clamp. */
+const scoreOf = (upCosine: number, downCosine: number) => upCosine - PROFILE.dislikedWeight * downCosine;
+
+function sumInto(weights: Float64Array, vectors: TSparseVector[]): TSums {
+  const touched: number[] = [];
+  for (const vector of vectors) {
+    for (let k = 0; k < vector.indices.length; k += 1) {
+      const index = vector.indices[k]!;
+      if (weights[index] === 0) touched.push(index);
+      weights[index] = weights[index]! + vector.values[k]!;
+    }
+  }
+  let squaredLength = 0;
+  for (const index of touched) squaredLength += weights[index]! ** 2;
+  return { weights, touched, squaredLength };
+}
+
+function cosineTo(sums: TSums, vector: TSparseVector): number {
+  return sums.squaredLength > 0 ? dotDense(vector, sums.weights) / Math.sqrt(sums.squaredLength) : 0;
+}
+
+/**
+ * Cosine of a rated paper to a profile it is part of (`isIn`), with the paper taken out:
+ * ‖S − v‖² = ‖S‖² − 2·v·S + ‖v‖², so no profile is rebuilt.
+ */
+function cosineLeavingOut(sums: TSums, vector: TSparseVector, isIn: boolean): number {
+  const dot = dotDense(vector, sums.weights);
+  if (!isIn) return sums.squaredLength > 0 ? dot / Math.sqrt(sums.squaredLength) : 0;
+  let own = 0;
+  for (const value of vector.values) own += value * value;
+  const squaredLength = sums.squaredLength - 2 * dot + own;
+  return squaredLength > 1e-12 ? (dot - own) / Math.sqrt(squaredLength) : 0;
+}
+
+function trustOf({
+  ratings,
+  vectorOf,
+  up,
+  down,
+}: {
+  ratings: TRating[];
+  vectorOf: (paperId: number) => TSparseVector;
+  up: TSums;
+  down: TSums;
+}): number {
+  const upScores: number[] = [];
+  const downScores: number[] = [];
+  for (const { paperId, rating } of ratings) {
+    const vector = vectorOf(paperId);
+    const score = scoreOf(cosineLeavingOut(up, vector, rating > 0), cosineLeavingOut(down, vector, rating < 0));
+    (rating > 0 ? upScores : downScores).push(score);
+  }
+  if (upScores.length === 0 || downScores.length === 0) return 1;
+  let wins = 0;
+  for (const upScore of upScores) for (const downScore of downScores) wins += upScore > downScore ? 1 : upScore === downScore ? 0.5 : 0;
+  return Math.max(0, (2 * wins) / (upScores.length * downScores.length) - 1);
+}
