@@ -2,11 +2,17 @@
 // learned topic matcher, and the space readers' profiles are compared in. The vocabulary and its
 // idf come from the trained artifact, so every caller vectorises a paper the same way.
 import { stemmer } from 'stemmer';
+import { z } from 'zod';
 
 export type TPaperText = { title: string; abstract: string };
 
 /** Indices ascending and unique; values aligned with them. Vectors from `vectorize` have unit length. */
 export type TSparseVector = { indices: number[]; values: number[] };
+
+/** A sparse vector as an artifact stores it. */
+export const ZSparseVector = z
+  .object({ indices: z.array(z.number().int().min(0)), values: z.array(z.number()) })
+  .refine((v) => v.indices.length === v.values.length, 'indices and values differ in length');
 
 /** Stemmed unigrams and bigrams ("diffus model") with their inverse document frequency. */
 export type TTextVocabulary = { terms: string[]; idf: number[]; titleWeight: number };

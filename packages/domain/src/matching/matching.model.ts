@@ -1,18 +1,18 @@
 // The learned topic matcher's artifact: one L2-regularised logistic regression per topic over the
-// paper's TF-IDF text vector, its arXiv categories and the topic's own term-list score. Written by
+// paper's TF-IDF text vector, its arXiv categories and the topic's own term-list score, blended with
+// the topics of the paper's nearest training papers (matching.neighbours.ts). Written by
 // `npm run train:topics`, committed, and loaded once at start by whoever matches papers.
 import { readFile } from 'node:fs/promises';
 import { repoPath } from '@paperboy/runtime';
 import { z } from 'zod';
-import { createTextVectorizer, dotDense, type TSparseVector, type TTextVectorizer } from './matching.features.ts';
+import { createTextVectorizer, dotDense, ZSparseVector, type TSparseVector, type TTextVectorizer } from './matching.features.ts';
+import { blendWithVotes, createNeighbourVoter, ZNeighbours } from './matching.neighbours.ts';
 import { MATCHING } from './matching.scoring.ts';
 
-export const TOPIC_MODEL_VERSION = 1;
+export const TOPIC_MODEL_VERSION = 2;
 
 /** A paper of the child topic is always one of the parent's too ("diffusion models are generative models"). */
 export const TOPIC_IMPLICATIONS: Record<string, string[]> = { 'diffusion-models': ['generative-models'] };
-
-const ZSparse = z.object({ indices: z.array(z.number().int().min(0)), values: z.array(z.number()) }).refine((v) => v.indices.length === v.values.length, 'indices and values differ in length');
 
 export const ZTopicModel = z.object({
   version: z.literal(TOPIC_MODEL_VERSION),
@@ -33,17 +33,18 @@ export const ZTopicModel = z.object({
       slug: z.string(),
       bias: z.number(),
       /** Over `features.terms`; near-zero weights are pruned. */
-      text: ZSparse,
+      text: ZSparseVector,
       /** Over `categories`. */
-      category: ZSparse,
+      category: ZSparseVector,
       /** Over `termFeatures(...)`. */
       termList: z.array(z.number()),
       /** Over `termTopics`, of `ln(1 + score)`; 0 at the topic's own slug, which `termList` covers. */
       otherTermLists: z.array(z.number()),
-      /** Probability at or above which the paper belongs to the topic, chosen by cross-validation. */
+      /** Blended probability at or above which the paper belongs to the topic, chosen by cross-validation. */
       threshold: z.number().min(0).max(1),
     }),
   ),
+  neighbours: ZNeighbours,
 });
 export type TTopicModelArtifact = z.infer<typeof ZTopicModel>;
 
@@ -59,11 +60,14 @@ export function termFeatures(hit: TTermHit | undefined): number[] {
   return [Math.log1p(hit.score), hit.score >= MATCHING.topicThreshold ? 1 : 0, Math.log1p(hit.matchedTerms.length)];
 }
 
+type TScoringInput = { text: TSparseVector; categories: string[]; hits: Map<string, TTermHit> };
+
 type TTopicScorer = {
   slug: string;
+  /** Compared with the blended probability (`TTopicModel.probabilities`). */
   threshold: number;
-  /** Probability that the paper belongs to the topic. */
-  probability: (input: { text: TSparseVector; categories: string[]; hits: Map<string, TTermHit> }) => number;
+  /** The topic's regression alone: its probability that the paper belongs to the topic. */
+  probability: (input: TScoringInput) => number;
   /** The text n-grams that pushed the paper most towards the topic, strongest first. */
   topNgrams: (text: TSparseVector, count: number) => string[];
 };
@@ -72,6 +76,8 @@ export type TTopicModel = {
   artifact: TTopicModelArtifact;
   vectorizer: TTextVectorizer;
   scorers: Map<string, TTopicScorer>;
+  /** Per topic the model knows, the regression's probability blended with the nearest training papers' votes. */
+  probabilities: (input: TScoringInput) => Map<string, number>;
   implications: Record<string, string[]>;
 };
 
@@ -115,11 +121,18 @@ function createScorer(topic: TTopicModelArtifact['topics'][number], artifact: TT
 /** Builds the scorers of a validated artifact (dense weights, lookup maps): once per process. */
 export function createTopicModel(artifact: TTopicModelArtifact): TTopicModel {
   const vectorizer = createTextVectorizer(artifact.features);
+  const scorers = new Map(artifact.topics.map((topic) => [topic.slug, createScorer(topic, artifact, vectorizer)]));
+  const votesOf = createNeighbourVoter(artifact.neighbours);
+  const { share } = artifact.neighbours;
   return {
     artifact,
     vectorizer,
     implications: artifact.implications,
-    scorers: new Map(artifact.topics.map((topic) => [topic.slug, createScorer(topic, artifact, vectorizer)])),
+    scorers,
+    probabilities: (input) => {
+      const votes = votesOf(input.text);
+      return new Map([...scorers].map(([slug, scorer]) => [slug, blendWithVotes({ probability: scorer.probability(input), votes, slug, share })]));
+    },
   };
 }
 

@@ -14,9 +14,10 @@ const papers = [
 const features = buildVocabulary({ papers, minDocumentFrequency: 1 });
 const diffusionIndex = features.terms.indexOf('diffus');
 
-// A hand-set model: "diffus" in the text decides diffusion-models; the term list decides nothing.
+// A hand-set model: "diffus" in the text decides diffusion-models; the term list decides nothing;
+// with no training paper to be near, the regressions alone decide.
 const artifact: TTopicModelArtifact = {
-  version: 1,
+  version: 2,
   trainedAt: '2026-01-01T00:00:00.000Z',
   trainingDataHash: '0'.repeat(64),
   trainingPapers: 2,
@@ -29,6 +30,7 @@ const artifact: TTopicModelArtifact = {
     { slug: 'diffusion-models', bias: -2, text: { indices: [diffusionIndex], values: [10] }, category: { indices: [], values: [] }, termList: [0, 0, 0], otherTermLists: [0, 0], threshold: 0.5 },
     { slug: 'generative-models', bias: -9, text: { indices: [], values: [] }, category: { indices: [], values: [] }, termList: [0, 0, 0], otherTermLists: [0, 0], threshold: 0.5 },
   ],
+  neighbours: { count: 10, share: 0.5, minTerms: 5, papers: [] },
 };
 const topics = [
   { id: 10, slug: 'diffusion-models' },
@@ -68,9 +70,9 @@ describe('choosing a threshold', () => {
 });
 
 describe('loading the model', () => {
-  it('names the file and the field when the artifact is invalid', async () => {
+  it('names the file and the field when the artifact is invalid, as one of an older version is', async () => {
     const path = join(await mkdtemp(join(tmpdir(), 'topic-model-')), 'model.json');
-    await writeFile(path, JSON.stringify({ ...artifact, version: 2 }));
+    await writeFile(path, JSON.stringify({ ...artifact, version: 1 }));
     await expect(loadTopicModel({ path })).rejects.toThrow(TopicModelFileError);
     await expect(loadTopicModel({ path })).rejects.toThrow(/model\.json is invalid at version/);
     await expect(loadTopicModel({ path: join(tmpdir(), 'no-such-model.json') })).rejects.toThrow(/could not be read.*train:topics/);

@@ -46,6 +46,7 @@ export function predictTopicMatches({
       const hit = hits.get(hitKey(paper.id, topic.id));
       return hit ? [[topic.slug, hit] as const] : [];
     }));
+    const probabilities = model.probabilities({ text, categories: paper.categories, hits: paperHits });
     const matched = new Map<string, { score: number; matchedTerms: string[] }>();
     for (const topic of deciding) {
       const hit = paperHits.get(topic.slug);
@@ -54,7 +55,7 @@ export function predictTopicMatches({
         if (hit && hit.score >= MATCHING.topicThreshold) matched.set(topic.slug, hit);
         continue;
       }
-      const probability = scorer.probability({ text, categories: paper.categories, hits: paperHits });
+      const probability = probabilities.get(topic.slug)!;
       if (probability < scorer.threshold) continue;
       const matchedTerms = hit && hit.matchedTerms.length > 0 ? hit.matchedTerms : scorer.topNgrams(text, EXPLAINING_NGRAMS).map((ngram) => ngramSurface(paper, ngram));
       matched.set(topic.slug, { score: scoreOfProbability(probability), matchedTerms });

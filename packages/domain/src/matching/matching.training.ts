@@ -3,7 +3,10 @@
 // log-count ratio (NB-LR), which cross-validation on the tuning part preferred to the plain columns.
 // Hand-written because the npm libraries for logistic regression take dense matrices (tens of
 // thousands of TF-IDF columns here) and have no L2 term; this is forty lines and deterministic.
+// The artifact also keeps every training paper's strongest terms and topics, for the
+// nearest-neighbour vote blended into each probability (matching.neighbours.ts).
 import { buildVocabulary, createTextVectorizer, type TPaperText, type TSparseVector } from './matching.features.ts';
+import { collectNeighbours } from './matching.neighbours.ts';
 import { termFeatures, TOPIC_IMPLICATIONS, TOPIC_MODEL_VERSION, withImplications, type TTermHit, type TTopicModelArtifact } from './matching.model.ts';
 
 export type TTrainingPaper = TPaperText & {
@@ -169,8 +172,9 @@ export function fitTopicModel({ papers, slugs, lambda, trainingDataHash }: { pap
   const vectorizer = createTextVectorizer(features);
   const categories = categoryVocabulary(papers);
   const categoryIndex = new Map(categories.map((category, index) => [category, vectorizer.size + index]));
-  const base = papers.map((paper) => {
-    const text = vectorizer.vectorize(paper);
+  const texts = papers.map((paper) => vectorizer.vectorize(paper));
+  const base = papers.map((paper, n) => {
+    const text = texts[n]!;
     const columns = [...new Set(paper.categories)].flatMap((category) => (categoryIndex.has(category) ? [categoryIndex.get(category)!] : [])).sort((a, b) => a - b);
     return { indices: [...text.indices, ...columns], values: [...text.values, ...columns.map(() => 1)], labels: labelsOf(paper), hits: paper.hits };
   });
@@ -186,5 +190,6 @@ export function fitTopicModel({ papers, slugs, lambda, trainingDataHash }: { pap
     termTopics: slugs,
     implications: TOPIC_IMPLICATIONS,
     topics: slugs.map((slug) => fitTopic({ base, slug, slugs, textSize: vectorizer.size, termStart, lambda })),
+    neighbours: collectNeighbours(base.map((paper, n) => ({ text: texts[n]!, topics: paper.labels }))),
   };
 }

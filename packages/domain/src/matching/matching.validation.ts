@@ -11,7 +11,7 @@ export const foldOf = (arxivId: string) => createHash('sha256').update(arxivId).
 
 type TProbabilities = Map<string, Map<string, number>>;
 
-/** Each paper's probability per topic from the model fitted on the other folds. */
+/** Each paper's probability per topic from the model fitted on the other folds, whose neighbours are only those folds' papers. */
 function outOfFoldProbabilities({ papers, slugs, lambda }: { papers: TTrainingPaper[]; slugs: string[]; lambda: number }): TProbabilities {
   const result: TProbabilities = new Map();
   for (let fold = 0; fold < FOLDS; fold += 1) {
@@ -20,8 +20,7 @@ function outOfFoldProbabilities({ papers, slugs, lambda }: { papers: TTrainingPa
     const model = createTopicModel(fitTopicModel({ papers: papers.filter((paper) => foldOf(paper.arxivId) !== fold), slugs, lambda, trainingDataHash: '0'.repeat(64) }));
     for (const paper of held) {
       const text = model.vectorizer.vectorize(paper);
-      const bySlug = new Map(slugs.map((slug) => [slug, model.scorers.get(slug)!.probability({ text, categories: paper.categories, hits: paper.hits })]));
-      result.set(paper.arxivId, bySlug);
+      result.set(paper.arxivId, model.probabilities({ text, categories: paper.categories, hits: paper.hits }));
     }
   }
   return result;
