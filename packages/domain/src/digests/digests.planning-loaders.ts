@@ -1,6 +1,7 @@
-import type { TDb } from '@paperboy/db';
+import { sqlArray, type TDb } from '@paperboy/db';
 import { sql, type SQL } from 'drizzle-orm';
 import type { TRating } from '../ranking/ranking.profile.ts';
+import type { TRatedTopics } from '../ranking/ranking.personal.ts';
 import type { TFrequency } from './digests.periods.ts';
 
 // The latest ratings per reader that shape their profile: enough to learn a taste, bounded so
@@ -123,4 +124,20 @@ export async function loadRatings({ db, scope }: { db: TDb; scope: TScope }): Pr
     return paperId < 0 ? { paperId: -paperId, rating: -1 } : { paperId, rating: 1 };
   };
   return new Map(rows.map((row) => [row.subscriber_id, row.ratings.split(',').map(toRating)]));
+}
+
+/**
+ * The topics of the papers readers rated, whatever their period, with their scores: which topic
+ * of a reader's each rating speaks about, for their share of the digest per topic.
+ */
+export async function loadRatedTopics({ db, paperIds }: { db: TDb; paperIds: number[] }): Promise<TRatedTopics> {
+  const { rows } = await db.execute<{ paper_id: string; topic_id: number; score: number }>(sql`
+    select paper_id, topic_id, score from paper_topics where paper_id = any(${sqlArray(paperIds, 'bigint')})
+  `);
+  const rated: TRatedTopics = new Map();
+  for (const row of rows) {
+    const paperId = Number(row.paper_id);
+    rated.set(paperId, (rated.get(paperId) ?? new Map<number, number>()).set(row.topic_id, row.score));
+  }
+  return rated;
 }

@@ -5,7 +5,7 @@ import type { TRating } from '../ranking/ranking.profile.ts';
 import { createTopicRanker, type TTopicRanker } from '../ranking/ranking.topics.ts';
 import { loadPaperVectors } from '../ranking/ranking.vectors.ts';
 import type { TFrequency } from './digests.periods.ts';
-import { loadAudience, loadMatches, loadRatings, loadReceived, planningScope, type TAudienceRow } from './digests.planning-loaders.ts';
+import { loadAudience, loadMatches, loadRatedTopics, loadRatings, loadReceived, planningScope, type TAudienceRow } from './digests.planning-loaders.ts';
 
 // Delivery rows per INSERT: big enough to amortise the round trip, small enough that one
 // statement's arrays stay a few MB.
@@ -58,12 +58,13 @@ export async function planDeliveries({
   return { eligible: audience.length, planned };
 }
 
-/** Vectors for the period's papers and every rated one, once for the run. */
+/** Vectors for the period's papers and every rated one, and the rated papers' topic scores, once for the run. */
 async function createPersonalRankerForRun({ db, ranker, ratings }: { db: TDb; ranker: TTopicRanker; ratings: Map<string, TRating[]> }): Promise<TPersonalRanker> {
-  const paperIds = new Set(ranker.paperIds());
-  for (const list of ratings.values()) for (const { paperId } of list) paperIds.add(paperId);
-  const { vectors, dimensions } = await loadPaperVectors({ db, paperIds: [...paperIds] });
-  return createPersonalRanker({ ranker, vectors, dimensions });
+  const ratedIds = new Set<number>();
+  for (const list of ratings.values()) for (const { paperId } of list) ratedIds.add(paperId);
+  const { vectors, dimensions } = await loadPaperVectors({ db, paperIds: [...new Set([...ranker.paperIds(), ...ratedIds])] });
+  const ratedTopics = await loadRatedTopics({ db, paperIds: [...ratedIds] });
+  return createPersonalRanker({ ranker, vectors, dimensions, ratedTopics });
 }
 
 /**

@@ -27,6 +27,9 @@ const PERSONAL = {
   reasonTerms: 16,
 } as const;
 
+/** Per rated paper, its score in each topic it matched (`paper_topics`). */
+export type TRatedTopics = Map<number, Map<number, number>>;
+
 export type TPersonalDigest = {
   paperIds: number[];
   /** Per planned paper, the paper the reader rated up that it most resembles; 0 when the topics explain it. */
@@ -39,7 +42,17 @@ type TScored = { paperId: number; personal: number; cosine: number };
  * Ranks readers' candidates with their ratings. Paper vectors are computed once per run; each
  * reader's profile is summed into one dense scratch array, read by every candidate, then cleared.
  */
-export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: TTopicRanker; vectors: Map<number, TSparseVector>; dimensions: number }) {
+export function createPersonalRanker({
+  ranker,
+  vectors,
+  dimensions,
+  ratedTopics,
+}: {
+  ranker: TTopicRanker;
+  vectors: Map<number, TSparseVector>;
+  dimensions: number;
+  ratedTopics: TRatedTopics;
+}) {
   const buildProfile = createProfileBuilder(dimensions);
   const scratch = new Float64Array(dimensions);
   const strongTermsOf = memoizeById((paperId) => strongestTerms(vectors.get(paperId), PERSONAL.strongTerms));
@@ -58,15 +71,19 @@ export function createPersonalRanker({ ranker, vectors, dimensions }: { ranker: 
     ratings: TRating[];
     received?: Set<number>;
   }): TPersonalDigest => {
-    const profile = buildProfile(ratings, strongTermsOf);
+    const ownTopics = idsOf(topicIds);
+    const profile = buildProfile({ ratings, vectorOf: strongTermsOf });
     const rated = new Set(ratings.map((rating) => rating.paperId));
     const pool = ranker
       .rankedFor({ topicIds, keywordIds, limit: PERSONAL.poolSize })
       .filter((paper) => !rated.has(paper.paperId) && !received?.has(paper.paperId));
     const scored = scoreCandidates({ pool, profile, strongTermsOf, ratingCount: ratings.length });
     profile.clear();
-    const ownTopics = idsOf(topicIds);
-    const chosen = takeWithTopicShares(scored, { digestSize, topicCount: ownTopics.length, groupOf: groupsOf(ownTopics, ranker) });
+    const chosen = takeWithTopicShares(scored, {
+      digestSize,
+      groupOf: groupsOf(ownTopics, (paperId) => ranker.topicsOf(paperId)),
+      shareOf: topicSharesOf({ ratings, topicIds: ownTopics, ratedTopics }),
+    });
     const brought = chosen.map((paper) => paper.cosine >= PERSONAL.likedReasonSimilarity);
     const nearestLiked = brought.some(Boolean) ? createNearestLiked({ ratings, strongTermsOf, reasonTermsOf, scratch }) : undefined;
     return {
@@ -100,13 +117,13 @@ function scoreCandidates({
  * For a reader with several topics, the topic each paper matches best among theirs (-1 when only
  * a keyword brought it); undefined for a reader with one topic, who needs no share.
  */
-function groupsOf(topicIds: number[], ranker: TTopicRanker): ((paperId: number) => number) | undefined {
+function groupsOf(topicIds: number[], matchesOf: (paperId: number) => { listId: number; score: number }[]): ((paperId: number) => number) | undefined {
   if (topicIds.length < 2) return undefined;
   const own = new Set(topicIds);
   return (paperId) => {
     let group = -1;
     let bestScore = -Infinity;
-    for (const match of ranker.topicsOf(paperId)) {
+    for (const match of matchesOf(paperId)) {
       if (own.has(match.listId) && match.score > bestScore) [group, bestScore] = [match.listId, match.score];
     }
     return group;
@@ -114,24 +131,42 @@ function groupsOf(topicIds: number[], ranker: TTopicRanker): ((paperId: number) 
 }
 
 /**
- * Greedy by personal score, each fair share (digest size / topics) already taken from a paper's
- * topic costing it `fairShareCost`. Only the best three digests' worth are considered.
+ * Each of the reader's topics' share of the digest, from how they rated the papers it brought:
+ * (ups + 1) / (ratings + 2), normalised over their topics. A topic whose papers they keep rating
+ * down shrinks; topics they never rated share evenly. Papers only a keyword brought get 1 / topics.
+ */
+export function topicSharesOf({ ratings, topicIds, ratedTopics }: { ratings: TRating[]; topicIds: number[]; ratedTopics: TRatedTopics }): (group: number) => number {
+  const groupOf = groupsOf(topicIds, (paperId) => [...(ratedTopics.get(paperId) ?? [])].map(([listId, score]) => ({ listId, score })));
+  const counts = new Map(topicIds.map((topicId) => [topicId, { ups: 0, all: 0 }]));
+  for (const { paperId, rating } of ratings) {
+    const count = groupOf ? counts.get(groupOf(paperId)) : undefined;
+    if (!count) continue;
+    count.all += 1;
+    if (rating > 0) count.ups += 1;
+  }
+  const weights = new Map([...counts].map(([topicId, { ups, all }]) => [topicId, (ups + 1) / (all + 2)]));
+  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+  return (group) => (weights.has(group) ? weights.get(group)! / total : 1 / topicIds.length);
+}
+
+/**
+ * Greedy by personal score, each share of the digest (digest size × the topic's share) already
+ * taken from a paper's topic costing it `fairShareCost`. Only the best three digests' worth are considered.
  */
 export function takeWithTopicShares<T extends { paperId: number; personal: number }>(
   scored: T[],
-  { digestSize, topicCount, groupOf }: { digestSize: number; topicCount: number; groupOf?: (paperId: number) => number },
+  { digestSize, groupOf, shareOf }: { digestSize: number; groupOf?: (paperId: number) => number; shareOf: (group: number) => number },
 ): T[] {
   const sorted = [...scored].sort((a, b) => b.personal - a.personal || b.paperId - a.paperId);
-  if (!groupOf || topicCount < 2) return sorted.slice(0, digestSize);
+  if (!groupOf) return sorted.slice(0, digestSize);
   const remaining = sorted.slice(0, digestSize * 3).map((paper) => ({ paper, group: groupOf(paper.paperId) }));
-  const fairShare = digestSize / topicCount;
   const taken = new Map<number, number>();
   const chosen: T[] = [];
   while (chosen.length < digestSize && remaining.length > 0) {
     let bestIndex = 0;
     let bestValue = -Infinity;
     remaining.forEach(({ paper, group }, index) => {
-      const value = paper.personal - (PERSONAL.fairShareCost * (taken.get(group) ?? 0)) / fairShare;
+      const value = paper.personal - (PERSONAL.fairShareCost * (taken.get(group) ?? 0)) / (digestSize * shareOf(group));
       if (value > bestValue) [bestIndex, bestValue] = [index, value];
     });
     const [{ paper, group }] = remaining.splice(bestIndex, 1) as [{ paper: T; group: number }];

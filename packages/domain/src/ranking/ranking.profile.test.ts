@@ -23,7 +23,7 @@ describe('a reader profile', () => {
   const build = createProfileBuilder(10);
 
   it('is trusted fully when the ratings agree with each other, and prefers what was rated up', () => {
-    const profile = build([up(100), up(101), up(102), down(200), down(201), down(202)], vectorOf);
+    const profile = build({ ratings: [up(100), up(101), up(102), down(200), down(201), down(202)], vectorOf });
     expect(profile.trust).toBe(1);
     expect(profile.affinity(vectorOf(103))).toBeGreaterThan(0.5);
     expect(profile.affinity(vectorOf(203))).toBeLessThan(0);
@@ -31,13 +31,13 @@ describe('a reader profile', () => {
   });
 
   it('is not trusted when its one "up" looks like the papers rated down (a slip), so it moves nothing', () => {
-    const profile = build([up(200), down(201), down(202), down(203), down(204)], vectorOf);
+    const profile = build({ ratings: [up(200), down(201), down(202), down(203), down(204)], vectorOf });
     expect(profile.trust).toBe(0);
     profile.clear();
   });
 
   it('is trusted when the reader only rated down, and then only holds back papers like those', () => {
-    const profile = build([down(200), down(201)], vectorOf);
+    const profile = build({ ratings: [down(200), down(201)], vectorOf });
     expect(profile.trust).toBe(1);
     expect(profile.affinity(vectorOf(203))).toBeLessThan(0);
     expect(profile.affinity(vectorOf(103))).toBe(0);
@@ -46,9 +46,9 @@ describe('a reader profile', () => {
   });
 
   it('leaves nothing of one reader in the next reader\'s profile', () => {
-    build([up(100), up(101), down(200)], vectorOf).clear();
-    const fresh = createProfileBuilder(10)([up(201)], vectorOf);
-    const reused = build([up(201)], vectorOf);
+    build({ ratings: [up(100), up(101), down(200)], vectorOf }).clear();
+    const fresh = createProfileBuilder(10)({ ratings: [up(201)], vectorOf });
+    const reused = build({ ratings: [up(201)], vectorOf });
     expect(reused.affinity(vectorOf(202))).toBe(fresh.affinity(vectorOf(202)));
     expect(reused.affinity(vectorOf(102))).toBe(0);
   });

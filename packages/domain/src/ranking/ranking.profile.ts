@@ -5,16 +5,17 @@ import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
  *
  *   up       = Σ vectors of papers rated up        down = Σ vectors of papers rated down
  *   affinity = clamp((cos(up, paper) − 0.5 × cos(down, paper)) / 0.25, −1, 1)
- *   trust    = max(0, 2 × AUC − 1)   AUC: how often, leaving each rated paper out of the profile,
- *                                     a paper the reader rated up scores above one they rated down
+ *   trust    = max(0, 2 × AUC − 1)
+ *
+ * AUC is how often a paper the reader rated up scores above one they rated down, each rated paper
+ * scored by the profile of the others (left out). The profile re-orders the digest only as far as
+ * it tells the reader's own ratings apart better than chance.
  *
  * Two profiles, not one difference: a reader whose first digest held nothing they wanted says
  * only "not these", and a single difference vector would then favour whatever shares no word
- * with them (papers of the reader's other topics), not the papers they are missing. The trust
- * asks the profile to tell the reader's own ratings apart before it re-orders anything: a lone
- * "up" among many "downs" (perhaps a slip) cannot, so it moves nothing; consistent ratings can,
- * and earn full weight. A reader who rated only up, or only down, has nothing to contradict and
- * is trusted.
+ * with them (papers of the reader's other topics), not the papers they are missing. A lone
+ * "up" among many "downs" (perhaps a slip) tells nothing apart, so it moves nothing. A reader who rated only up, or only down, has
+ * nothing to check against and is trusted.
  */
 export const PROFILE = {
   dislikedWeight: 0.5,
@@ -46,7 +47,7 @@ type TSums = { weights: Float64Array; touched: number[]; squaredLength: number }
 export function createProfileBuilder(dimensions: number) {
   const upWeights = new Float64Array(dimensions);
   const downWeights = new Float64Array(dimensions);
-  return (ratings: TRating[], vectorOf: (paperId: number) => TSparseVector): TReaderProfile => {
+  return ({ ratings, vectorOf }: { ratings: TRating[]; vectorOf: (paperId: number) => TSparseVector }): TReaderProfile => {
     const up = sumInto(upWeights, ratings.filter((rating) => rating.rating > 0).map((rating) => vectorOf(rating.paperId)));
     const down = sumInto(downWeights, ratings.filter((rating) => rating.rating < 0).map((rating) => vectorOf(rating.paperId)));
     return {
@@ -106,15 +107,19 @@ function trustOf({
   up: TSums;
   down: TSums;
 }): number {
-  const upScores: number[] = [];
-  const downScores: number[] = [];
-  for (const { paperId, rating } of ratings) {
+  const liked = ratings.filter((rating) => rating.rating > 0);
+  const disliked = ratings.filter((rating) => rating.rating < 0);
+  if (liked.length === 0 || disliked.length === 0) return 1;
+  const profileScore = ({ paperId, rating }: TRating) => {
     const vector = vectorOf(paperId);
-    const score = scoreOf(cosineLeavingOut(up, vector, rating > 0), cosineLeavingOut(down, vector, rating < 0));
-    (rating > 0 ? upScores : downScores).push(score);
-  }
-  if (upScores.length === 0 || downScores.length === 0) return 1;
+    return scoreOf(cosineLeavingOut(up, vector, rating > 0), cosineLeavingOut(down, vector, rating < 0));
+  };
+  return Math.max(0, 2 * aucOf(liked.map(profileScore), disliked.map(profileScore)) - 1);
+}
+
+/** How often a score of `ups` is above a score of `downs`, ties counting half. */
+function aucOf(ups: number[], downs: number[]): number {
   let wins = 0;
-  for (const upScore of upScores) for (const downScore of downScores) wins += upScore > downScore ? 1 : upScore === downScore ? 0.5 : 0;
-  return Math.max(0, (2 * wins) / (upScores.length * downScores.length) - 1);
+  for (const upScore of ups) for (const downScore of downs) wins += upScore > downScore ? 1 : upScore === downScore ? 0.5 : 0;
+  return wins / (ups.length * downs.length);
 }
