@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { insertDigestFixture, type TFixturePaper } from '../digests/digests.test-fixtures.ts';
 import { createRun } from '../digests/digests.usecases.ts';
 import { takeWithTopicShares, topicSharesOf } from './ranking.personal.ts';
+import type { TRating } from './ranking.profile.ts';
 
 const DAY = 24 * 3_600_000;
 const SETTINGS = { lookbackDays: { weekly: 7, daily: 1 }, maxFailureRatio: 0.1 };
@@ -106,7 +107,7 @@ describe('a share per topic', () => {
   it('gives a topic whose papers the reader rated up a larger share than one whose papers they rated down', () => {
     // Papers 1-3 matched topic 1 best, papers 4-6 topic 2; the reader liked the first and not the second.
     const ratedTopics = new Map([1, 2, 3, 4, 5, 6].map((paperId) => [paperId, new Map([[paperId <= 3 ? 1 : 2, 2.0]])]));
-    const ratings = [1, 2, 3].map((paperId) => ({ paperId, rating: 1 as const })).concat([4, 5, 6].map((paperId) => ({ paperId, rating: -1 as const })));
+    const ratings: TRating[] = [1, 2, 3, 4, 5, 6].map((paperId) => ({ paperId, rating: paperId <= 3 ? 1 : -1 }));
     const shareOf = topicSharesOf({ ratings, topicIds: [1, 2], ratedTopics });
     expect(shareOf(1)).toBeCloseTo(4 / 5);
     expect(shareOf(2)).toBeCloseTo(1 / 5);

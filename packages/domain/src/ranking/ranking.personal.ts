@@ -109,7 +109,8 @@ function scoreCandidates({
   const confidence = (profile.trust * ratingCount) / (ratingCount + PERSONAL.confidenceRatings);
   return pool.map((paper) => {
     const vector = strongTermsOf(paper.paperId);
-    return { paperId: paper.paperId, cosine: profile.likedCosine(vector), personal: (1 - confidence) * paper.rank + confidence * profile.affinity(vector) };
+    const cosine = profile.likedCosine(vector);
+    return { paperId: paper.paperId, cosine, personal: (1 - confidence) * paper.rank + confidence * profile.affinity(vector, cosine) };
   });
 }
 

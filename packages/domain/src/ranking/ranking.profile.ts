@@ -31,7 +31,8 @@ export type TRating = { paperId: number; rating: 1 | -1 };
 export type TReaderProfile = {
   /** Cosine of a paper to the papers rated up (0 when none): how far the likes explain it. */
   likedCosine: (vector: TSparseVector) => number;
-  affinity: (vector: TSparseVector) => number;
+  /** The paper's affinity, given its `likedCosine` (computed once for both uses). */
+  affinity: (vector: TSparseVector, likedCosine: number) => number;
   /** 0 to 1: how well the profile tells the reader's own ups from their downs. */
   trust: number;
   /** Zeroes the scratch arrays for the next reader. */
@@ -52,7 +53,7 @@ export function createProfileBuilder(dimensions: number) {
     const down = sumInto(downWeights, ratings.filter((rating) => rating.rating < 0).map((rating) => vectorOf(rating.paperId)));
     return {
       likedCosine: (vector) => cosineTo(up, vector),
-      affinity: (vector) => Math.max(-1, Math.min(1, scoreOf(cosineTo(up, vector), cosineTo(down, vector)) / PROFILE.affinityScale)),
+      affinity: (vector, likedCosine) => Math.max(-1, Math.min(1, scoreOf(likedCosine, cosineTo(down, vector)) / PROFILE.affinityScale)),
       trust: trustOf({ ratings, vectorOf, up, down }),
       clear: () => {
         for (const index of up.touched) upWeights[index] = 0;
