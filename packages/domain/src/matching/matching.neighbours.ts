@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ZSparseVector, type TSparseVector } from './matching.features.ts';
 
-export const NEIGHBOURS = {
+const NEIGHBOURS = {
   /** How many of the most similar training papers vote. */
   count: 10,
   /** The votes' share of a topic's probability; the regression's probability has the rest. */

@@ -17,7 +17,7 @@ import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
  * "up" among many "downs" (perhaps a slip) tells nothing apart, so it moves nothing. A reader who rated only up, or only down, has
  * nothing to check against and is trusted.
  */
-export const PROFILE = {
+const PROFILE = {
   dislikedWeight: 0.5,
   /**
    * The score that counts as full affinity. A fixed scale, not the best candidate's: a profile
