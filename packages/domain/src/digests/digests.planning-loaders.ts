@@ -137,7 +137,7 @@ export async function loadRatedTopics({ db, paperIds }: { db: TDb; paperIds: num
   const rated: TRatedTopics = new Map();
   for (const row of rows) {
     const paperId = Number(row.paper_id);
-    rated.set(paperId, (rated.get(paperId) ?? new Map<number, number>()).set(row.topic_id, row.score));
+    rated.set(paperId, [...(rated.get(paperId) ?? []), { listId: row.topic_id, score: row.score }]);
   }
   return rated;
 }

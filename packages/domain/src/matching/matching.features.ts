@@ -229,3 +229,15 @@ export function weightedSum(terms: { vector: TSparseVector; weight: number }[]):
   const indices = [...sums.keys()].filter((index) => sums.get(index) !== 0).sort((a, b) => a - b);
   return { indices, values: indices.map((index) => sums.get(index)!) };
 }
+
+/** The `count` largest entries of a vector (ties: the lower index), indices kept ascending. */
+export function strongestTerms(vector: TSparseVector, count: number): TSparseVector {
+  if (vector.indices.length <= count) return vector;
+  const kept = vector.values
+    .map((value, k) => ({ value, k }))
+    .sort((a, b) => b.value - a.value || a.k - b.k)
+    .slice(0, count)
+    .map((entry) => entry.k)
+    .sort((a, b) => a - b);
+  return { indices: kept.map((k) => vector.indices[k]!), values: kept.map((k) => vector.values[k]!) };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blendWithVotes, collectNeighbours, createNeighbourVoter, strongestTerms } from './matching.neighbours.ts';
+import { strongestTerms } from './matching.features.ts';
+import { blendWithVotes, collectNeighbours, createNeighbourVoter } from './matching.neighbours.ts';
 
 const training = [
   { text: { indices: [0, 1], values: [0.8, 0.6] }, topics: new Set(['diffusion-models', 'generative-models']) },

@@ -83,4 +83,20 @@ describe('loading the model', () => {
     expect(model.scorers.size).toBe(16);
     expect(model.vectorizer.size).toBeGreaterThan(1000);
   });
+
+  it('moves every topic when an admin adds a term the paper uses, though the neighbours vote on the paper too', async () => {
+    const model = await loadTopicModel();
+    // Enough known words for the neighbours to vote (an unknown word alone would leave the regressions to decide).
+    const text = model.vectorizer.vectorize({
+      title: 'Zorblax: training smaller networks on image benchmarks',
+      abstract: 'We apply zorblax to convolutional networks trained on image classification benchmarks and report accuracy and training cost against strong baselines.',
+    });
+    expect(text.indices.length).toBeGreaterThanOrEqual(model.artifact.neighbours.minTerms);
+    const before = model.probabilities({ text, categories: [], hits: new Map() });
+    for (const slug of model.scorers.keys()) {
+      // "zorblax" added to the topic at weight 1: in the title (1.5) and the abstract (1).
+      const after = model.probabilities({ text, categories: [], hits: new Map([[slug, { score: 2.5, matchedTerms: ['zorblax'] }]]) });
+      expect(after.get(slug)! - before.get(slug)!, slug).toBeGreaterThan(0.05);
+    }
+  });
 });

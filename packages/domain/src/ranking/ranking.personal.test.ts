@@ -106,7 +106,7 @@ describe('a share per topic', () => {
 
   it('gives a topic whose papers the reader rated up a larger share than one whose papers they rated down', () => {
     // Papers 1-3 matched topic 1 best, papers 4-6 topic 2; the reader liked the first and not the second.
-    const ratedTopics = new Map([1, 2, 3, 4, 5, 6].map((paperId) => [paperId, new Map([[paperId <= 3 ? 1 : 2, 2.0]])]));
+    const ratedTopics = new Map([1, 2, 3, 4, 5, 6].map((paperId) => [paperId, [{ listId: paperId <= 3 ? 1 : 2, score: 2.0 }]]));
     const ratings: TRating[] = [1, 2, 3, 4, 5, 6].map((paperId) => ({ paperId, rating: paperId <= 3 ? 1 : -1 }));
     const shareOf = topicSharesOf({ ratings, topicIds: [1, 2], ratedTopics });
     expect(shareOf(1)).toBeCloseTo(4 / 5);

@@ -1,4 +1,4 @@
-import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
+import { dotDense, strongestTerms, type TSparseVector } from '../matching/matching.features.ts';
 import { createProfileBuilder, type TRating, type TReaderProfile } from './ranking.profile.ts';
 import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
 
@@ -27,8 +27,9 @@ const PERSONAL = {
   reasonTerms: 16,
 } as const;
 
-/** Per rated paper, its score in each topic it matched (`paper_topics`). */
-export type TRatedTopics = Map<number, Map<number, number>>;
+/** Per rated paper, the topics it matched with their scores (`paper_topics`). */
+export type TRatedTopics = Map<number, TTopicMatch[]>;
+type TTopicMatch = { listId: number; score: number };
 
 export type TPersonalDigest = {
   paperIds: number[];
@@ -55,7 +56,7 @@ export function createPersonalRanker({
 }) {
   const buildProfile = createProfileBuilder(dimensions);
   const scratch = new Float64Array(dimensions);
-  const strongTermsOf = memoizeById((paperId) => strongestTerms(vectors.get(paperId), PERSONAL.strongTerms));
+  const strongTermsOf = memoizeById((paperId) => strongestTerms(vectors.get(paperId) ?? EMPTY, PERSONAL.strongTerms));
   const reasonTermsOf = memoizeById((paperId) => strongestTerms(strongTermsOf(paperId), PERSONAL.reasonTerms));
 
   return ({
@@ -78,13 +79,12 @@ export function createPersonalRanker({
       .rankedFor({ topicIds, keywordIds, limit: PERSONAL.poolSize })
       .filter((paper) => !rated.has(paper.paperId) && !received?.has(paper.paperId));
     const scored = scoreCandidates({ pool, profile, strongTermsOf, ratingCount: ratings.length });
+    const isTrusted = profile.trust > 0;
     profile.clear();
-    const chosen = takeWithTopicShares(scored, {
-      digestSize,
-      groupOf: groupsOf(ownTopics, (paperId) => ranker.topicsOf(paperId)),
-      shareOf: topicSharesOf({ ratings, topicIds: ownTopics, ratedTopics }),
-    });
-    const brought = chosen.map((paper) => paper.cosine >= PERSONAL.likedReasonSimilarity);
+    const groupOf = groupsOf(ownTopics, (paperId) => ranker.topicsOf(paperId));
+    const chosen = takeWithTopicShares(scored, { digestSize, groupOf, shareOf: groupOf ? topicSharesOf({ ratings, topicIds: ownTopics, ratedTopics }) : () => 1 });
+    // Only a profile the ranking trusted brought anything; otherwise the topics explain every paper.
+    const brought = chosen.map((paper) => isTrusted && paper.cosine >= PERSONAL.likedReasonSimilarity);
     const nearestLiked = brought.some(Boolean) ? createNearestLiked({ ratings, strongTermsOf, reasonTermsOf, scratch }) : undefined;
     return {
       paperIds: chosen.map((paper) => paper.paperId),
@@ -94,6 +94,8 @@ export function createPersonalRanker({
 }
 
 export type TPersonalRanker = ReturnType<typeof createPersonalRanker>;
+
+const EMPTY: TSparseVector = { indices: [], values: [] };
 
 function scoreCandidates({
   pool,
@@ -118,7 +120,7 @@ function scoreCandidates({
  * For a reader with several topics, the topic each paper matches best among theirs (-1 when only
  * a keyword brought it); undefined for a reader with one topic, who needs no share.
  */
-function groupsOf(topicIds: number[], matchesOf: (paperId: number) => { listId: number; score: number }[]): ((paperId: number) => number) | undefined {
+function groupsOf(topicIds: number[], matchesOf: (paperId: number) => TTopicMatch[]): ((paperId: number) => number) | undefined {
   if (topicIds.length < 2) return undefined;
   const own = new Set(topicIds);
   return (paperId) => {
@@ -133,21 +135,29 @@ function groupsOf(topicIds: number[], matchesOf: (paperId: number) => { listId: 
 
 /**
  * Each of the reader's topics' share of the digest, from how they rated the papers it brought:
- * (ups + 1) / (ratings + 2), normalised over their topics. A topic whose papers they keep rating
- * down shrinks; topics they never rated share evenly. Papers only a keyword brought get 1 / topics.
+ * (ups + 1) / (ratings + 2), normalised over their topics. A rating counts for the topic the
+ * rated paper matches best of all, and only while the reader follows it. A topic whose papers
+ * they keep rating down shrinks; topics they never rated share evenly. Papers only a keyword
+ * brought get 1 / topics.
  */
 export function topicSharesOf({ ratings, topicIds, ratedTopics }: { ratings: TRating[]; topicIds: number[]; ratedTopics: TRatedTopics }): (group: number) => number {
-  const groupOf = groupsOf(topicIds, (paperId) => [...(ratedTopics.get(paperId) ?? [])].map(([listId, score]) => ({ listId, score })));
   const counts = new Map(topicIds.map((topicId) => [topicId, { ups: 0, all: 0 }]));
   for (const { paperId, rating } of ratings) {
-    const count = groupOf ? counts.get(groupOf(paperId)) : undefined;
+    const count = counts.get(bestTopicOf(ratedTopics.get(paperId) ?? []));
     if (!count) continue;
     count.all += 1;
     if (rating > 0) count.ups += 1;
   }
   const weights = new Map([...counts].map(([topicId, { ups, all }]) => [topicId, (ups + 1) / (all + 2)]));
   const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
-  return (group) => (weights.has(group) ? weights.get(group)! / total : 1 / topicIds.length);
+  return (group) => (weights.has(group) ? weights.get(group)! / total : 1 / Math.max(1, topicIds.length));
+}
+
+function bestTopicOf(matches: TTopicMatch[]): number {
+  let best = -1;
+  let bestScore = -Infinity;
+  for (const match of matches) if (match.score > bestScore) [best, bestScore] = [match.listId, match.score];
+  return best;
 }
 
 /**
@@ -206,18 +216,6 @@ function createNearestLiked({
     for (const index of paper.indices) scratch[index] = 0;
     return nearest;
   };
-}
-
-/** The `count` largest entries of a vector, indices kept ascending. */
-function strongestTerms(vector: TSparseVector | undefined, count: number): TSparseVector {
-  if (!vector) return { indices: [], values: [] };
-  if (vector.indices.length <= count) return vector;
-  const kept = vector.indices
-    .map((index, k) => ({ index, value: vector.values[k]! }))
-    .sort((a, b) => b.value - a.value)
-    .slice(0, count)
-    .sort((a, b) => a.index - b.index);
-  return { indices: kept.map((entry) => entry.index), values: kept.map((entry) => entry.value) };
 }
 
 function memoizeById<T>(compute: (paperId: number) => T): (paperId: number) => T {

@@ -49,12 +49,15 @@ export function createProfileBuilder(dimensions: number) {
   const upWeights = new Float64Array(dimensions);
   const downWeights = new Float64Array(dimensions);
   return ({ ratings, vectorOf }: { ratings: TRating[]; vectorOf: (paperId: number) => TSparseVector }): TReaderProfile => {
-    const up = sumInto(upWeights, ratings.filter((rating) => rating.rating > 0).map((rating) => vectorOf(rating.paperId)));
-    const down = sumInto(downWeights, ratings.filter((rating) => rating.rating < 0).map((rating) => vectorOf(rating.paperId)));
+    const liked: TSparseVector[] = [];
+    const disliked: TSparseVector[] = [];
+    for (const { paperId, rating } of ratings) (rating > 0 ? liked : disliked).push(vectorOf(paperId));
+    const up = sumInto(upWeights, liked);
+    const down = sumInto(downWeights, disliked);
     return {
       likedCosine: (vector) => cosineTo(up, vector),
       affinity: (vector, likedCosine) => Math.max(-1, Math.min(1, scoreOf(likedCosine, cosineTo(down, vector)) / PROFILE.affinityScale)),
-      trust: trustOf({ ratings, vectorOf, up, down }),
+      trust: trustOf({ liked, disliked, up, down }),
       clear: () => {
         for (const index of up.touched) upWeights[index] = 0;
         for (const index of down.touched) downWeights[index] = 0;
@@ -97,25 +100,11 @@ function cosineLeavingOut(sums: TSums, vector: TSparseVector, isIn: boolean): nu
   return squaredLength > 1e-12 ? (dot - own) / Math.sqrt(squaredLength) : 0;
 }
 
-function trustOf({
-  ratings,
-  vectorOf,
-  up,
-  down,
-}: {
-  ratings: TRating[];
-  vectorOf: (paperId: number) => TSparseVector;
-  up: TSums;
-  down: TSums;
-}): number {
-  const liked = ratings.filter((rating) => rating.rating > 0);
-  const disliked = ratings.filter((rating) => rating.rating < 0);
+function trustOf({ liked, disliked, up, down }: { liked: TSparseVector[]; disliked: TSparseVector[]; up: TSums; down: TSums }): number {
   if (liked.length === 0 || disliked.length === 0) return 1;
-  const profileScore = ({ paperId, rating }: TRating) => {
-    const vector = vectorOf(paperId);
-    return scoreOf(cosineLeavingOut(up, vector, rating > 0), cosineLeavingOut(down, vector, rating < 0));
-  };
-  return Math.max(0, 2 * aucOf(liked.map(profileScore), disliked.map(profileScore)) - 1);
+  const likedScores = liked.map((vector) => scoreOf(cosineLeavingOut(up, vector, true), cosineLeavingOut(down, vector, false)));
+  const dislikedScores = disliked.map((vector) => scoreOf(cosineLeavingOut(up, vector, false), cosineLeavingOut(down, vector, true)));
+  return Math.max(0, 2 * aucOf(likedScores, dislikedScores) - 1);
 }
 
 /** How often a score of `ups` is above a score of `downs`, ties counting half. */
