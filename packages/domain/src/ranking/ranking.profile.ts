@@ -14,8 +14,9 @@ import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
  * Two profiles, not one difference: a reader whose first digest held nothing they wanted says
  * only "not these", and a single difference vector would then favour whatever shares no word
  * with them (papers of the reader's other topics), not the papers they are missing. A lone
- * "up" among many "downs" (perhaps a slip) tells nothing apart, so it moves nothing. A reader who rated only up, or only down, has
- * nothing to check against and is trusted.
+ * "up" among many "downs" (perhaps a slip) tells nothing apart, so it moves nothing; nor do one
+ * "up" and one "down" with no word in common: learning starts with the second rating of a kind.
+ * A reader who rated only up, or only down, has nothing to check against and is trusted.
  */
 const PROFILE = {
   dislikedWeight: 0.5,
