@@ -70,17 +70,25 @@ export function precisionAt10(interest: TInterest, digestLabels: string[][]): nu
 }
 
 export type TArm = 'topics' | 'learned';
-type TWeekScore = { week: number; topics: number; learned: number; ceiling: number };
+type TWeekScore = { week: number; topics: number; learned: number; ceiling: number; oneTopic: { topics: number; learned: number } };
 
 /**
  * Mean precision@10 per week for both arms, and the reader the learned ranking treats worst:
  * the lowest learned-minus-topics precision averaged over the weeks after the first ratings.
  */
-export function summarise(scores: { reader: string; week: number; arm: TArm | 'ceiling'; precision: number }[]) {
+export function summarise(scores: { reader: string; week: number; arm: TArm | 'ceiling'; precision: number; isOneTopic?: boolean }[]) {
   const weeks = [...new Set(scores.map((score) => score.week))].sort((a, b) => a - b);
   const mean = (values: number[]) => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length);
-  const of = (week: number, arm: TArm | 'ceiling') => mean(scores.filter((score) => score.week === week && score.arm === arm).map((score) => score.precision));
-  const table: TWeekScore[] = weeks.map((week) => ({ week, topics: of(week, 'topics'), learned: of(week, 'learned'), ceiling: of(week, 'ceiling') }));
+  const scoresOf = (week: number, arm: TArm | 'ceiling') => scores.filter((score) => score.week === week && score.arm === arm);
+  const of = (week: number, arm: TArm | 'ceiling') => mean(scoresOf(week, arm).map((score) => score.precision));
+  const oneTopicOf = (week: number, arm: TArm) => mean(scoresOf(week, arm).flatMap((score) => (score.isOneTopic === undefined ? [] : [Number(score.isOneTopic)])));
+  const table: TWeekScore[] = weeks.map((week) => ({
+    week,
+    topics: of(week, 'topics'),
+    learned: of(week, 'learned'),
+    ceiling: of(week, 'ceiling'),
+    oneTopic: { topics: oneTopicOf(week, 'topics'), learned: oneTopicOf(week, 'learned') },
+  }));
   const perReader = new Map<string, number[]>();
   for (const score of scores) {
     if (score.week === weeks[0] || score.arm === 'ceiling') continue;
@@ -97,10 +105,16 @@ export function summarise(scores: { reader: string; week: number; arm: TArm | 'c
 
 export function formatSummary({ table, worst }: ReturnType<typeof summarise>): string {
   const percent = (value: number) => `${(value * 100).toFixed(1)}`;
-  const lines = ['| week | topic-only P@10 | learned P@10 | gain (points) | ceiling P@10 |', '| --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| week | topic-only P@10 | learned P@10 | gain (points) | ceiling P@10 | one-topic digests, topic-only / learned (%) |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
   for (const row of table) {
-    lines.push(`| ${row.week} | ${percent(row.topics)} | ${percent(row.learned)} | ${percent(row.learned - row.topics)} | ${percent(row.ceiling)} |`);
+    lines.push(
+      `| ${row.week} | ${percent(row.topics)} | ${percent(row.learned)} | ${percent(row.learned - row.topics)} | ${percent(row.ceiling)} | ${percent(row.oneTopic.topics)} / ${percent(row.oneTopic.learned)} |`,
+    );
   }
+  lines.push('', 'One-topic digests: readers whose week held papers of several of their topics, and whose digest held only one of them.');
   lines.push('', `Worst reader, learned minus topic-only P@10 averaged over weeks 2-${table.length}: ${percent(worst.difference)} points (${worst.reader})`);
   return lines.join('\n');
 }

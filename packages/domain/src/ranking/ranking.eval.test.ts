@@ -44,16 +44,16 @@ describe('the simulated readers', () => {
     }
   });
 
-  it('find the reader the learned ranking treats worst, over the weeks after the first', () => {
+  it('find the reader the learned ranking treats worst, over the weeks after the first, and the share of one-topic digests', () => {
     const scores: TReaderScore[] = [
       { reader: 'a', week: 1, arm: 'topics', precision: 0.9 },
       { reader: 'a', week: 1, arm: 'learned', precision: 0 },
-      { reader: 'a', week: 2, arm: 'topics', precision: 0.4 },
+      { reader: 'a', week: 2, arm: 'topics', precision: 0.4, isOneTopic: true },
       { reader: 'a', week: 2, arm: 'learned', precision: 0.6 },
       { reader: 'b', week: 1, arm: 'topics', precision: 0.5 },
       { reader: 'b', week: 1, arm: 'learned', precision: 0.5 },
-      { reader: 'b', week: 2, arm: 'topics', precision: 0.5 },
-      { reader: 'b', week: 2, arm: 'learned', precision: 0.3 },
+      { reader: 'b', week: 2, arm: 'topics', precision: 0.5, isOneTopic: false },
+      { reader: 'b', week: 2, arm: 'learned', precision: 0.3, isOneTopic: true },
       { reader: 'b', week: 2, arm: 'ceiling', precision: 1 },
     ];
     const { table, worst } = summarise(scores);
@@ -63,6 +63,8 @@ describe('the simulated readers', () => {
     expect(table[1]!.topics).toBeCloseTo(0.45);
     expect(table[1]!.learned).toBeCloseTo(0.45);
     expect(table[1]!.ceiling).toBe(1);
+    // Only readers whose week offered several of their topics count towards the one-topic share.
+    expect(table[1]!.oneTopic).toEqual({ topics: 0.5, learned: 1 });
   });
 });
 
@@ -118,6 +120,8 @@ describe('a simulated month on the real planner', () => {
           const digestLabels = await Promise.all(digest.paperIds.map(async (id) => labelsOf.get(await arxivIdOf(id)) ?? []));
           const recorded = scores.find((score) => score.reader === reader.name && score.arm === arm && score.week === week)!;
           expect(recorded.precision).toBe(precisionAt10(reader.interest, digestLabels));
+          const topicsHeld = new Set(digestLabels.flat().filter((label) => reader.topics.includes(label)));
+          if (topicsHeld.size >= 2) expect(recorded.isOneTopic).toBe(false);
         }
       }
     }

@@ -16,7 +16,14 @@ const DAY = 24 * 3_600_000;
 const SETTINGS = { lookbackDays: { weekly: 7, daily: 1 }, maxFailureRatio: 0.1 };
 
 export type TEvalPaper = TPaper & { labels: string[] };
-export type TReaderScore = { reader: string; week: number; arm: TArm | 'ceiling'; precision: number };
+export type TReaderScore = {
+  reader: string;
+  week: number;
+  arm: TArm | 'ceiling';
+  precision: number;
+  /** For a reader whose week held papers of several of their topics: whether the digest held only one of them. */
+  isOneTopic?: boolean;
+};
 
 /**
  * Runs `weeks` simulated weeks. Each reader exists twice: in the `topics` arm, who never rates,
@@ -56,9 +63,11 @@ export async function simulateWeeks({
       const reachable = (candidates.get(subscriberIds.get(`${reader.name}:topics`)!) ?? []).map((id) => labelsOf.get(id) ?? []);
       const wantedFirst = [...reachable].sort((a, b) => Number(isWanted(reader.interest, b)) - Number(isWanted(reader.interest, a)));
       scores.push({ reader: reader.name, week, arm: 'ceiling', precision: precisionAt10(reader.interest, wantedFirst) });
+      const offered = topicsAmong(reader.topics, reachable);
       for (const arm of ['topics', 'learned'] as const) {
-        const paperIds = planned.get(subscriberIds.get(`${reader.name}:${arm}`)!) ?? [];
-        scores.push({ reader: reader.name, week, arm, precision: precisionAt10(reader.interest, paperIds.map((id) => labelsOf.get(id) ?? [])) });
+        const digestLabels = (planned.get(subscriberIds.get(`${reader.name}:${arm}`)!) ?? []).map((id) => labelsOf.get(id) ?? []);
+        const isOneTopic = offered.size >= 2 ? topicsAmong(reader.topics, digestLabels).size <= 1 : undefined;
+        scores.push({ reader: reader.name, week, arm, precision: precisionAt10(reader.interest, digestLabels), isOneTopic });
       }
       const learnedId = subscriberIds.get(`${reader.name}:learned`)!;
       const ratings = (planned.get(learnedId) ?? []).map((paperId) => ({
@@ -71,6 +80,11 @@ export async function simulateWeeks({
     }
   }
   return scores;
+}
+
+/** Which of a reader's topics the papers carry, by their labels. */
+function topicsAmong(readerTopics: string[], paperLabels: string[][]): Set<string> {
+  return new Set(paperLabels.flat().filter((label) => readerTopics.includes(label)));
 }
 
 /**
