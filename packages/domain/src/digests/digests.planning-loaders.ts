@@ -1,7 +1,7 @@
 import { sqlArray, type TDb } from '@paperboy/db';
 import { sql, type SQL } from 'drizzle-orm';
 import type { TRating } from '../ranking/ranking.profile.ts';
-import type { TRatedTopics } from '../ranking/ranking.personal.ts';
+import type { TRatedTopics } from '../ranking/ranking.diversity.ts';
 import type { TFrequency } from './digests.periods.ts';
 
 // The latest ratings per reader that shape their profile: enough to learn a taste, bounded so

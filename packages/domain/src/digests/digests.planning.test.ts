@@ -1,8 +1,10 @@
-import { deliveries, sentPapers } from '@paperboy/db';
+import { deliveries, sentPapers, type TDb } from '@paperboy/db';
 import { useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { findCandidates } from '../ranking/ranking.test-oracle.ts';
+import { candidatesFor, takeWithTopicShares } from '../ranking/ranking.diversity.ts';
+import { findCandidates, type TCandidate } from '../ranking/ranking.test-oracle.ts';
+import { CANDIDATES_PER_LIST } from '../ranking/ranking.topics.ts';
 import { insertDigestFixture, type TFixturePaper, type TFixtureSubscriber } from './digests.test-fixtures.ts';
 import { createRun } from './digests.usecases.ts';
 
@@ -23,7 +25,7 @@ function generator(seed: number) {
 describe('planning', () => {
   const context = useTestContext();
 
-  it('gives every subscriber exactly the head of their own ranking, topics and keywords merged, minus what they already received', async () => {
+  it('gives every subscriber the head of their own ranking, topics and keywords merged, minus what they already received, a share per topic', async () => {
     const random = generator(20_261_127);
     const now = Date.now();
     // Few enough papers that no list is cut at 30: the planner's merged lists must then agree
@@ -57,16 +59,54 @@ describe('planning', () => {
 
     const since = new Date(now - 7 * DAY);
     let compared = 0;
+    let reordered = 0;
     for (const subscriber of subscriberList) {
       const subscriberId = fixture.subscriberId.get(subscriber.email)!;
-      const expected = (await findCandidates({ db, subscriberId, since, limit: subscriber.digestSize! })).map((candidate) => candidate.paperId);
+      const { expected, head } = await expectedDigest({ db, subscriberId, since, digestSize: subscriber.digestSize!, topicCount: subscriber.topics!.length, topicIdOf: fixture.topicId });
+      if (expected.join() !== head.join()) reordered += 1;
       expect({ subscriber: subscriber.email, papers: planned.get(subscriberId) ?? [] }).toEqual({ subscriber: subscriber.email, papers: expected });
       if (expected.length > 1) compared += 1;
     }
     // The audience really exercises merging: readers with topics and keywords, and several papers each.
     expect(subscriberList.filter((s) => s.topics!.length > 0 && s.keywords!.length > 0).length).toBeGreaterThan(5);
     expect(compared).toBeGreaterThan(20);
+    // And the shares: some reader of several topics gets a digest that is not the plain head.
+    expect(reordered).toBeGreaterThan(0);
   });
 });
+
+/**
+ * What the planner must choose, from the SQL ranking: the head of the list for a reader of one
+ * topic; for a reader of several, the best candidates taken with an even share per topic, each
+ * paper counted for the reader's topic it matches best (ties to the lower topic id).
+ */
+async function expectedDigest({
+  db,
+  subscriberId,
+  since,
+  digestSize,
+  topicCount,
+  topicIdOf,
+}: {
+  db: TDb;
+  subscriberId: string;
+  since: Date;
+  digestSize: number;
+  topicCount: number;
+  topicIdOf: Map<string, number>;
+}): Promise<{ expected: number[]; head: number[] }> {
+  const candidates = await findCandidates({ db, subscriberId, since, limit: Math.max(candidatesFor(digestSize), CANDIDATES_PER_LIST) });
+  const head = candidates.slice(0, digestSize).map((candidate) => candidate.paperId);
+  if (topicCount < 2) return { expected: head, head };
+  const groupOf = (paperId: number) => bestTopic(candidates.find((candidate) => candidate.paperId === paperId)!, topicIdOf);
+  const chosen = takeWithTopicShares(candidates, { digestSize, scoreOf: (candidate) => candidate.rank, groupOf, shareOf: () => 1 / topicCount });
+  return { expected: chosen.map((candidate) => candidate.paperId), head };
+}
+
+function bestTopic(candidate: TCandidate, topicIdOf: Map<string, number>): number {
+  const scored = candidate.reasons.filter((reason) => reason.kind === 'topic').map((reason) => ({ id: topicIdOf.get(reason.slug!)!, score: reason.score }));
+  scored.sort((a, b) => b.score - a.score || a.id - b.id);
+  return scored[0]?.id ?? -1;
+}
 
 const SETTINGS = { lookbackDays: { weekly: 7, daily: 1 }, maxFailureRatio: 0.1 };

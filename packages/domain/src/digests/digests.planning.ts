@@ -1,5 +1,6 @@
 import { sqlArray, type TDb } from '@paperboy/db';
 import { sql, type SQL } from 'drizzle-orm';
+import { createTopicDigests } from '../ranking/ranking.diversity.ts';
 import { createPersonalRanker, type TPersonalRanker } from '../ranking/ranking.personal.ts';
 import type { TRating } from '../ranking/ranking.profile.ts';
 import { createTopicRanker, type TTopicRanker } from '../ranking/ranking.topics.ts';
@@ -68,8 +69,9 @@ async function createPersonalRankerForRun({ db, ranker, ratings }: { db: TDb; ra
 }
 
 /**
- * Each reader takes the head of their profile's list, skipping papers they already received;
- * a reader with ratings takes the head of their personal ranking instead.
+ * Each reader takes the head of their profile's list (with a share per topic when they follow
+ * several), skipping papers they already received; a reader with ratings takes the head of their
+ * personal ranking instead.
  */
 function chooseDigests({
   audience,
@@ -84,6 +86,7 @@ function chooseDigests({
   ratings: Map<string, TRating[]>;
   personal?: TPersonalRanker;
 }): TPlannedDigest[] {
+  const topicDigestOf = createTopicDigests(ranker);
   const digests: TPlannedDigest[] = [];
   for (const subscriber of audience) {
     const profile = { topicIds: subscriber.topic_ids ?? '', keywordIds: subscriber.keyword_ids ?? '' };
@@ -92,19 +95,10 @@ function chooseDigests({
     const digest =
       rated && personal
         ? personal({ ...profile, digestSize: subscriber.digest_size, ratings: rated, received: already })
-        : { paperIds: headOf(ranker.rankedFor(profile), subscriber.digest_size, already), likedPaperIds: [] };
+        : { paperIds: topicDigestOf({ ...profile, digestSize: subscriber.digest_size, received: already }), likedPaperIds: [] };
     if (digest.paperIds.length > 0) digests.push({ subscriberId: subscriber.id, ...digest });
   }
   return digests;
-}
-
-function headOf(list: { paperId: number }[], size: number, already: Set<number> | undefined): number[] {
-  const paperIds: number[] = [];
-  for (const { paperId } of list) {
-    if (paperIds.length === size) break;
-    if (!already?.has(paperId)) paperIds.push(paperId);
-  }
-  return paperIds;
 }
 
 /**

@@ -4,8 +4,6 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertDigestFixture, type TFixturePaper } from '../digests/digests.test-fixtures.ts';
 import { createRun } from '../digests/digests.usecases.ts';
-import { takeWithTopicShares, topicSharesOf } from './ranking.personal.ts';
-import type { TRating } from './ranking.profile.ts';
 
 const DAY = 24 * 3_600_000;
 const SETTINGS = { lookbackDays: { weekly: 7, daily: 1 }, maxFailureRatio: 0.1 };
@@ -89,35 +87,6 @@ describe('the personal ranking of readers who rated papers', () => {
     const seedId = fixture.paperId.get('2610.00001')!;
     expect(seeded.likedPaperIds.filter((id) => id === seedId).length).toBeGreaterThan(0);
     expect(seeded.paperIds).not.toContain(seedId);
-  });
-});
-
-describe('a share per topic', () => {
-  const candidates = [
-    ...[0.9, 0.89, 0.88, 0.87, 0.86, 0.85].map((personal, index) => ({ paperId: 10 + index, personal })),
-    { paperId: 30, personal: 0.84 },
-    { paperId: 31, personal: 0.83 },
-  ];
-  const groupOf = (paperId: number) => (paperId >= 30 ? 2 : 1);
-
-  it('lets a reader with two topics see the second one when the first would otherwise take the whole digest', () => {
-    expect(takeWithTopicShares(candidates, { digestSize: 4, groupOf, shareOf: () => 1 / 2 }).map((paper) => paper.paperId)).toEqual([10, 11, 30, 12]);
-  });
-
-  it('gives a topic whose papers the reader rated up a larger share than one whose papers they rated down', () => {
-    // Papers 1-3 matched topic 1 best, papers 4-6 topic 2; the reader liked the first and not the second.
-    const ratedTopics = new Map([1, 2, 3, 4, 5, 6].map((paperId) => [paperId, [{ listId: paperId <= 3 ? 1 : 2, score: 2.0 }]]));
-    const ratings: TRating[] = [1, 2, 3, 4, 5, 6].map((paperId) => ({ paperId, rating: paperId <= 3 ? 1 : -1 }));
-    const shareOf = topicSharesOf({ ratings, topicIds: [1, 2], ratedTopics });
-    expect(shareOf(1)).toBeCloseTo(4 / 5);
-    expect(shareOf(2)).toBeCloseTo(1 / 5);
-    // With an even share the second topic's best paper comes third; with the first topic's larger share, fourth.
-    expect(takeWithTopicShares(candidates, { digestSize: 4, groupOf, shareOf: (group) => (group === 1 ? 0.8 : 0.2) }).map((paper) => paper.paperId)).toEqual([10, 11, 12, 30]);
-    expect(topicSharesOf({ ratings: [], topicIds: [1, 2], ratedTopics })(2)).toBeCloseTo(1 / 2);
-  });
-
-  it('leaves a reader with one topic in plain score order', () => {
-    expect(takeWithTopicShares(candidates, { digestSize: 4, shareOf: () => 1 }).map((paper) => paper.paperId)).toEqual([10, 11, 12, 13]);
   });
 });
 

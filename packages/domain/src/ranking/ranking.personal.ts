@@ -1,5 +1,6 @@
 import { dotDense, strongestTerms, type TSparseVector } from '../matching/matching.features.ts';
 import { createProfileBuilder, type TRating, type TReaderProfile } from './ranking.profile.ts';
+import { groupsOf, takeWithTopicShares, topicSharesOf, type TRatedTopics } from './ranking.diversity.ts';
 import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
 
 /**
@@ -10,14 +11,12 @@ import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
  *
  * The candidates are the best `poolSize` papers of the reader's topic ranking: the ratings
  * re-order what the topics let in, so a few ratings cannot fill a digest with off-topic papers.
- * Papers rated down are never candidates. A reader with several topics gets a share per topic:
- * each fair share (digest size / topics) already taken from a paper's best-matching topic costs
- * it `fairShareCost`.
+ * Papers rated down are never candidates. A reader with several topics gets a share per topic,
+ * from their ratings (ranking.diversity.ts).
  */
 const PERSONAL = {
   confidenceRatings: 5,
   poolSize: 60,
-  fairShareCost: 0.05,
   /** Cosine to the papers rated up from which the "why" line names the one that brought a paper. */
   likedReasonSimilarity: 0.1,
   /** Papers enter the profile, meet it, and are compared for the "why" line by their strongest terms only (most of a vector's weight, a third of its cost). */
@@ -26,10 +25,6 @@ const PERSONAL = {
   reasonLikes: 10,
   reasonTerms: 16,
 } as const;
-
-/** Per rated paper, the topics it matched with their scores (`paper_topics`). */
-export type TRatedTopics = Map<number, TTopicMatch[]>;
-type TTopicMatch = { listId: number; score: number };
 
 export type TPersonalDigest = {
   paperIds: number[];
@@ -81,8 +76,13 @@ export function createPersonalRanker({
     const scored = scoreCandidates({ pool, profile, strongTermsOf, ratingCount: ratings.length });
     const isTrusted = profile.trust > 0;
     profile.clear();
-    const groupOf = groupsOf(ownTopics, (paperId) => ranker.topicsOf(paperId));
-    const chosen = takeWithTopicShares(scored, { digestSize, groupOf, shareOf: groupOf ? topicSharesOf({ ratings, topicIds: ownTopics, ratedTopics }) : () => 1 });
+    const groupOf = groupsOf(ownTopics, ranker.topicsOf);
+    const chosen = takeWithTopicShares(scored.sort(byPersonal), {
+      digestSize,
+      scoreOf: (paper) => paper.personal,
+      groupOf,
+      shareOf: groupOf ? topicSharesOf({ ratings, topicIds: ownTopics, ratedTopics }) : () => 1,
+    });
     // Only a profile the ranking trusted brought anything; otherwise the topics explain every paper.
     const brought = chosen.map((paper) => isTrusted && paper.cosine >= PERSONAL.likedReasonSimilarity);
     const nearestLiked = brought.some(Boolean) ? createNearestLiked({ ratings, strongTermsOf, reasonTermsOf, scratch }) : undefined;
@@ -96,6 +96,8 @@ export function createPersonalRanker({
 export type TPersonalRanker = ReturnType<typeof createPersonalRanker>;
 
 const EMPTY: TSparseVector = { indices: [], values: [] };
+
+const byPersonal = (a: TScored, b: TScored) => b.personal - a.personal || b.paperId - a.paperId;
 
 function scoreCandidates({
   pool,
@@ -114,77 +116,6 @@ function scoreCandidates({
     const cosine = profile.likedCosine(vector);
     return { paperId: paper.paperId, cosine, personal: (1 - confidence) * paper.rank + confidence * profile.affinity(vector, cosine) };
   });
-}
-
-/**
- * For a reader with several topics, the topic each paper matches best among theirs (-1 when only
- * a keyword brought it); undefined for a reader with one topic, who needs no share.
- */
-function groupsOf(topicIds: number[], matchesOf: (paperId: number) => TTopicMatch[]): ((paperId: number) => number) | undefined {
-  if (topicIds.length < 2) return undefined;
-  const own = new Set(topicIds);
-  return (paperId) => {
-    let group = -1;
-    let bestScore = -Infinity;
-    for (const match of matchesOf(paperId)) {
-      if (own.has(match.listId) && match.score > bestScore) [group, bestScore] = [match.listId, match.score];
-    }
-    return group;
-  };
-}
-
-/**
- * Each of the reader's topics' share of the digest, from how they rated the papers it brought:
- * (ups + 1) / (ratings + 2), normalised over their topics. A rating counts for the topic the
- * rated paper matches best of all, and only while the reader follows it. A topic whose papers
- * they keep rating down shrinks; topics they never rated share evenly. Papers only a keyword
- * brought get 1 / topics.
- */
-export function topicSharesOf({ ratings, topicIds, ratedTopics }: { ratings: TRating[]; topicIds: number[]; ratedTopics: TRatedTopics }): (group: number) => number {
-  const counts = new Map(topicIds.map((topicId) => [topicId, { ups: 0, all: 0 }]));
-  for (const { paperId, rating } of ratings) {
-    const count = counts.get(bestTopicOf(ratedTopics.get(paperId) ?? []));
-    if (!count) continue;
-    count.all += 1;
-    if (rating > 0) count.ups += 1;
-  }
-  const weights = new Map([...counts].map(([topicId, { ups, all }]) => [topicId, (ups + 1) / (all + 2)]));
-  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
-  return (group) => (weights.has(group) ? weights.get(group)! / total : 1 / Math.max(1, topicIds.length));
-}
-
-function bestTopicOf(matches: TTopicMatch[]): number {
-  let best = -1;
-  let bestScore = -Infinity;
-  for (const match of matches) if (match.score > bestScore) [best, bestScore] = [match.listId, match.score];
-  return best;
-}
-
-/**
- * Greedy by personal score, each share of the digest (digest size × the topic's share) already
- * taken from a paper's topic costing it `fairShareCost`. Only the best three digests' worth are considered.
- */
-export function takeWithTopicShares<T extends { paperId: number; personal: number }>(
-  scored: T[],
-  { digestSize, groupOf, shareOf }: { digestSize: number; groupOf?: (paperId: number) => number; shareOf: (group: number) => number },
-): T[] {
-  const sorted = [...scored].sort((a, b) => b.personal - a.personal || b.paperId - a.paperId);
-  if (!groupOf) return sorted.slice(0, digestSize);
-  const remaining = sorted.slice(0, digestSize * 3).map((paper) => ({ paper, group: groupOf(paper.paperId) }));
-  const taken = new Map<number, number>();
-  const chosen: T[] = [];
-  while (chosen.length < digestSize && remaining.length > 0) {
-    let bestIndex = 0;
-    let bestValue = -Infinity;
-    remaining.forEach(({ paper, group }, index) => {
-      const value = paper.personal - (PERSONAL.fairShareCost * (taken.get(group) ?? 0)) / (digestSize * shareOf(group));
-      if (value > bestValue) [bestIndex, bestValue] = [index, value];
-    });
-    const [{ paper, group }] = remaining.splice(bestIndex, 1) as [{ paper: T; group: number }];
-    chosen.push(paper);
-    taken.set(group, (taken.get(group) ?? 0) + 1);
-  }
-  return chosen;
 }
 
 /**
@@ -211,7 +142,10 @@ function createNearestLiked({
     let best = 0;
     for (const { paperId: likedId } of liked) {
       const similarity = dotDense(reasonTermsOf(likedId), scratch);
-      if (similarity > best) [nearest, best] = [likedId, similarity];
+      if (similarity > best) {
+        nearest = likedId;
+        best = similarity;
+      }
     }
     for (const index of paper.indices) scratch[index] = 0;
     return nearest;

@@ -4,7 +4,7 @@ import { rankOf } from './ranking.formula.ts';
 // profile. Digests hold at most 20 papers; the rest is room for papers a subscriber already
 // received. A paper outside the top of every list a subscriber draws from is not a
 // candidate for them (README, "Ranking").
-const CANDIDATES_PER_LIST = 30;
+export const CANDIDATES_PER_LIST = 30;
 
 export type TMatchRow = { listId: number; paperId: number; score: number; upvotes: number };
 export type TRankedPaper = { paperId: number; score: number; rank: number };
@@ -12,7 +12,7 @@ export type TRankedPaper = { paperId: number; score: number; rank: number };
 /**
  * The topic-and-keyword ranking of every profile (a set of topics and a set of keywords) over
  * one period's matches. Papers are ranked once per distinct set of topics and once per keyword
- * phrase; each distinct profile merges its few lists once. `limit` is how many a profile's list
+ * phrase; a profile merges its few lists when asked. `limit` is how many a profile's list
  * keeps (a personal ranking re-orders a longer list than a topic-only digest needs).
  */
 export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatches: TMatchRow[]; keywordMatches: TMatchRow[] }) {
@@ -25,18 +25,17 @@ export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatch
   const rankList = (scores: Map<number, number>, limit: number) => topRanked(scores, upvotes, limit);
   const topicSetLists = memoize((key: string, limit: number) => rankList(sumScores(idsOf(key).map((id) => byTopic.get(id) ?? [])), limit));
   const keywordLists = memoize((key: string, limit: number) => rankList(sumScores([byKeyword.get(Number(key)) ?? []]), limit));
-  const profileLists = memoize((key: string, limit: number) => {
-    const [topicKey = '', keywordKey = ''] = key.split('|');
-    const keywordIds = idsOf(keywordKey);
+  // Merged per reader, not kept: most readers with keywords have a profile of their own.
+  const profileList = (topicKey: string, keywordKey: string, limit: number) => {
     const topicList = topicKey ? topicSetLists(topicKey, limit) : [];
-    if (keywordIds.length === 0) return topicList;
-    return rankList(sumScores([topicList, ...keywordIds.map((id) => keywordLists(String(id), limit))]), limit);
-  });
+    if (!keywordKey) return topicList;
+    return rankList(sumScores([topicList, ...idsOf(keywordKey).map((id) => keywordLists(String(id), limit))]), limit);
+  };
 
   return {
     /** The profile's best papers, best first. `topicIds` and `keywordIds` are sorted, comma-separated ids. */
     rankedFor: ({ topicIds, keywordIds, limit = CANDIDATES_PER_LIST }: { topicIds: string; keywordIds: string; limit?: number }): TRankedPaper[] =>
-      profileLists(`${topicIds}|${keywordIds}`, limit),
+      profileList(topicIds, keywordIds, limit),
     /** The topics a paper matched (`listId` is the topic id), for the personal ranking's per-topic share. */
     topicsOf: (paperId: number): TMatchRow[] => topicsByPaper.get(paperId) ?? [],
     paperIds: (): number[] => [...upvotes.keys()],

@@ -1,0 +1,154 @@
+import type { TRating } from './ranking.profile.ts';
+import { CANDIDATES_PER_LIST, type TTopicRanker } from './ranking.topics.ts';
+
+/**
+ * A digest for a reader with several topics is not all one topic (README, "Ranking", "Several
+ * topics"). Each of the reader's topics has a share of the digest; papers are taken greedily by
+ * score, and each share already taken from the topic a paper matches best costs the paper
+ * `fairShareCost` of score. Readers who rated papers get shares from their ratings
+ * (`topicSharesOf`); readers who did not get even shares.
+ */
+const DIVERSITY = {
+  fairShareCost: 0.05,
+  /** Only the best three digests' worth of candidates compete for a digest's places. */
+  candidateDigests: 3,
+} as const;
+
+/** How many of a reader's best papers compete for the places of a digest of this size. */
+export const candidatesFor = (digestSize: number) => digestSize * DIVERSITY.candidateDigests;
+
+/** Per rated paper, the topics it matched with their scores (`paper_topics`). */
+export type TRatedTopics = Map<number, TTopicMatch[]>;
+type TTopicMatch = { listId: number; score: number };
+
+/**
+ * For a reader with several topics, the topic each paper matches best among theirs (-1 when only
+ * a keyword brought it), ties to the lower topic id; undefined for a reader with one topic, who needs no share.
+ */
+export function groupsOf(topicIds: number[], matchesOf: (paperId: number) => TTopicMatch[]): ((paperId: number) => number) | undefined {
+  if (topicIds.length < 2) return undefined;
+  const own = new Set(topicIds);
+  return (paperId) => {
+    let group = -1;
+    let bestScore = -Infinity;
+    for (const match of matchesOf(paperId)) {
+      if (!own.has(match.listId)) continue;
+      // Ties go to the lower topic id, whatever order the matches were read in.
+      if (match.score > bestScore || (match.score === bestScore && match.listId < group)) {
+        group = match.listId;
+        bestScore = match.score;
+      }
+    }
+    return group;
+  };
+}
+
+/**
+ * Each of the reader's topics' share of the digest, from how they rated the papers it brought:
+ * (ups + 1) / (ratings + 2), normalised over their topics. A rating counts for the topic the
+ * rated paper matches best of all, and only while the reader follows it. A topic whose papers
+ * they keep rating down shrinks; topics they never rated share evenly. Papers only a keyword
+ * brought get 1 / topics.
+ */
+export function topicSharesOf({ ratings, topicIds, ratedTopics }: { ratings: TRating[]; topicIds: number[]; ratedTopics: TRatedTopics }): (group: number) => number {
+  const counts = new Map(topicIds.map((topicId) => [topicId, { ups: 0, all: 0 }]));
+  for (const { paperId, rating } of ratings) {
+    const count = counts.get(bestTopicOf(ratedTopics.get(paperId) ?? []));
+    if (!count) continue;
+    count.all += 1;
+    if (rating > 0) count.ups += 1;
+  }
+  const weights = new Map([...counts].map(([topicId, { ups, all }]) => [topicId, (ups + 1) / (all + 2)]));
+  const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+  return (group) => (weights.has(group) ? weights.get(group)! / total : evenShareOf(topicIds));
+}
+
+function evenShareOf(topicIds: number[]): number {
+  return 1 / Math.max(1, topicIds.length);
+}
+
+function bestTopicOf(matches: TTopicMatch[]): number {
+  let best = -1;
+  let bestScore = -Infinity;
+  for (const match of matches) {
+    if (match.score > bestScore) {
+      best = match.listId;
+      bestScore = match.score;
+    }
+  }
+  return best;
+}
+
+/**
+ * Greedy by score, each share of the digest (digest size × the topic's share) already taken from
+ * a paper's topic costing it `fairShareCost`. Only the best `candidatesFor(digestSize)` compete.
+ * `scored` is best first, ties broken.
+ */
+export function takeWithTopicShares<T extends { paperId: number }>(
+  scored: T[],
+  { digestSize, scoreOf, groupOf, shareOf }: { digestSize: number; scoreOf: (paper: T) => number; groupOf?: (paperId: number) => number; shareOf: (group: number) => number },
+): T[] {
+  if (!groupOf) return scored.slice(0, digestSize);
+  const count = Math.min(scored.length, candidatesFor(digestSize));
+  // Per candidate: its score, what each paper already taken from its topic costs it, and its
+  // topic's slot in `taken`. Typed arrays: this loop runs for every reader of several topics.
+  const scores = new Float64Array(count);
+  const costs = new Float64Array(count);
+  const slots = new Int32Array(count);
+  const slotOfGroup = new Map<number, number>();
+  for (let index = 0; index < count; index += 1) {
+    const group = groupOf(scored[index]!.paperId);
+    let slot = slotOfGroup.get(group);
+    if (slot === undefined) slotOfGroup.set(group, (slot = slotOfGroup.size));
+    scores[index] = scoreOf(scored[index]!);
+    costs[index] = DIVERSITY.fairShareCost / (digestSize * shareOf(group));
+    slots[index] = slot;
+  }
+  const taken = new Int32Array(slotOfGroup.size);
+  const isTaken = new Uint8Array(count);
+  const chosen: T[] = [];
+  while (chosen.length < Math.min(digestSize, count)) {
+    let best = -1;
+    let bestValue = -Infinity;
+    for (let index = 0; index < count; index += 1) {
+      if (isTaken[index]) continue;
+      const value = scores[index]! - costs[index]! * taken[slots[index]!]!;
+      if (value > bestValue) {
+        best = index;
+        bestValue = value;
+      }
+    }
+    isTaken[best] = 1;
+    taken[slots[best]!]! += 1;
+    chosen.push(scored[best]!);
+  }
+  return chosen;
+}
+
+/**
+ * The digests of readers who have not rated anything: their topic ranking, with an even share
+ * per topic for a reader with several. Readers with one profile and digest size get the same
+ * digest, so it is chosen once per run unless they already received some of its papers.
+ */
+export function createTopicDigests(ranker: TTopicRanker) {
+  const chosenByProfile = new Map<string, number[]>();
+  const choose = ({ topicIds, keywordIds, digestSize, received }: TDigestRequest): number[] => {
+    const ownTopics = topicIds ? topicIds.split(',').map(Number) : [];
+    const groupOf = groupsOf(ownTopics, ranker.topicsOf);
+    const ranked = ranker.rankedFor({ topicIds, keywordIds, limit: groupOf ? Math.max(candidatesFor(digestSize), CANDIDATES_PER_LIST) : CANDIDATES_PER_LIST });
+    const fresh = received ? ranked.filter((paper) => !received.has(paper.paperId)) : ranked;
+    return takeWithTopicShares(fresh, { digestSize, scoreOf: (paper) => paper.rank, groupOf, shareOf: () => evenShareOf(ownTopics) }).map((paper) => paper.paperId);
+  };
+  return (request: TDigestRequest): number[] => {
+    if (request.received && request.received.size > 0) return choose(request);
+    const key = `${request.topicIds}|${request.keywordIds}|${request.digestSize}`;
+    let paperIds = chosenByProfile.get(key);
+    if (paperIds === undefined) {
+      paperIds = choose(request);
+      chosenByProfile.set(key, paperIds);
+    }
+    return paperIds;
+  };
+}
+
+type TDigestRequest = { topicIds: string; keywordIds: string; digestSize: number; received?: Set<number> };
