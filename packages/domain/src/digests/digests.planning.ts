@@ -8,9 +8,9 @@ import { loadPaperVectors } from '../ranking/ranking.vectors.ts';
 import type { TFrequency } from './digests.periods.ts';
 import { loadAudience, loadMatches, loadRatedTopics, loadRatings, loadReceived, planningScope, type TAudienceRow } from './digests.planning-loaders.ts';
 
-// Delivery rows per INSERT: big enough to amortise the round trip, small enough that one
-// statement's arrays stay a few MB.
-const INSERT_CHUNK = 20_000;
+// Readers per INSERT: big enough to amortise the round trip, small enough that one statement's
+// arrays stay a few MB and PostgreSQL stores a chunk while the next is ranked.
+const INSERT_CHUNK = 10_000;
 
 export type TPlanResult = { eligible: number; planned: number };
 
@@ -54,9 +54,42 @@ export async function planDeliveries({
   const received = await loadReceived({ db, scope });
   const ratings = await loadRatings({ db, scope });
   const personal = ratings.size === 0 ? undefined : await createPersonalRankerForRun({ db, ranker, ratings });
-  const digests = chooseDigests({ audience, received, ranker, ratings, personal });
-  const planned = await insertDeliveries({ db, runId, digests });
+  const chooseFor = createDigestChooser({ received, ranker, ratings, personal });
+  const planned = await chooseAndInsert({ db, runId, audience, chooseFor });
   return { eligible: audience.length, planned };
+}
+
+/**
+ * Ranks the audience a chunk at a time and sends each chunk's INSERT before ranking the next, so
+ * that PostgreSQL stores one chunk while this process ranks the next (two cores, both at work).
+ * One statement at a time on the connection: a chunk's INSERT is awaited before the next is
+ * sent, and the pause after sending lets the client write it before the ranking takes the thread.
+ */
+async function chooseAndInsert({
+  db,
+  runId,
+  audience,
+  chooseFor,
+}: {
+  db: TDb;
+  runId: string;
+  audience: TAudienceRow[];
+  chooseFor: (subscriber: TAudienceRow) => TPlannedDigest | undefined;
+}): Promise<number> {
+  let planned = 0;
+  let storing: Promise<number> | undefined;
+  try {
+    for (let start = 0; start < audience.length; start += INSERT_CHUNK) {
+      const digests = audience.slice(start, start + INSERT_CHUNK).flatMap((subscriber) => chooseFor(subscriber) ?? []);
+      planned += (await storing) ?? 0;
+      storing = digests.length > 0 ? insertDeliveries({ db, runId, digests }) : undefined;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return planned + ((await storing) ?? 0);
+  } finally {
+    // Never leave a statement behind on the transaction when the ranking throws.
+    await storing?.catch(() => undefined);
+  }
 }
 
 /** Vectors for the period's papers and every rated one, and the rated papers' topic scores, once for the run. */
@@ -71,34 +104,28 @@ async function createPersonalRankerForRun({ db, ranker, ratings }: { db: TDb; ra
 /**
  * Each reader takes the head of their profile's list (with a share per topic when they follow
  * several), skipping papers they already received; a reader with ratings takes the head of their
- * personal ranking instead.
+ * personal ranking instead. Undefined for a reader with nothing new to read.
  */
-function chooseDigests({
-  audience,
+function createDigestChooser({
   received,
   ranker,
   ratings,
   personal,
 }: {
-  audience: TAudienceRow[];
   received: Map<string, Set<number>>;
   ranker: TTopicRanker;
   ratings: Map<string, TRating[]>;
   personal?: TPersonalRanker;
-}): TPlannedDigest[] {
+}): (subscriber: TAudienceRow) => TPlannedDigest | undefined {
   const topicDigestOf = createTopicDigests(ranker);
-  const digests: TPlannedDigest[] = [];
-  for (const subscriber of audience) {
-    const profile = { topicIds: subscriber.topic_ids ?? '', keywordIds: subscriber.keyword_ids ?? '' };
+  return (subscriber) => {
+    const profile = { topicIds: subscriber.topic_ids ?? '', keywordIds: subscriber.keyword_ids ?? '', digestSize: subscriber.digest_size };
     const already = received.get(subscriber.id);
     const rated = ratings.get(subscriber.id);
     const digest =
-      rated && personal
-        ? personal({ ...profile, digestSize: subscriber.digest_size, ratings: rated, received: already })
-        : { paperIds: topicDigestOf({ ...profile, digestSize: subscriber.digest_size, received: already }), likedPaperIds: [] };
-    if (digest.paperIds.length > 0) digests.push({ subscriberId: subscriber.id, ...digest });
-  }
-  return digests;
+      rated && personal ? personal({ ...profile, ratings: rated, received: already }) : { paperIds: topicDigestOf({ ...profile, received: already }), likedPaperIds: [] };
+    return digest.paperIds.length > 0 ? { subscriberId: subscriber.id, ...digest } : undefined;
+  };
 }
 
 /**
@@ -106,28 +133,23 @@ function chooseDigests({
  * cost of ON CONFLICT's speculative insertion.
  */
 async function insertDeliveries({ db, runId, digests }: { db: TDb; runId: string; digests: TPlannedDigest[] }): Promise<number> {
-  let planned = 0;
-  for (let start = 0; start < digests.length; start += INSERT_CHUNK) {
-    const chunk = digests.slice(start, start + INSERT_CHUNK);
-    const { rows } = await db.execute<{ inserted: number }>(sql`
-      with inserted as (
-        insert into deliveries (run_id, subscriber_id, paper_ids, liked_paper_ids)
-        select ${runId}::uuid, planned.subscriber_id, planned.paper_ids::bigint[], planned.liked_paper_ids::bigint[]
-        from unnest(${sqlArray(
-          chunk.map((digest) => digest.subscriberId),
-          'uuid',
-        )}, ${sqlArray(
-          chunk.map((digest) => `{${digest.paperIds.join(',')}}`),
-          'text',
-        )}, ${sqlArray(
-          chunk.map((digest) => `{${digest.likedPaperIds.join(',')}}`),
-          'text',
-        )}) as planned(subscriber_id, paper_ids, liked_paper_ids)
-        returning 1
-      )
-      select count(*)::int as inserted from inserted
-    `);
-    planned += rows[0]?.inserted ?? 0;
-  }
-  return planned;
+  const { rows } = await db.execute<{ inserted: number }>(sql`
+    with inserted as (
+      insert into deliveries (run_id, subscriber_id, paper_ids, liked_paper_ids)
+      select ${runId}::uuid, planned.subscriber_id, planned.paper_ids::bigint[], planned.liked_paper_ids::bigint[]
+      from unnest(${sqlArray(
+        digests.map((digest) => digest.subscriberId),
+        'uuid',
+      )}, ${sqlArray(
+        digests.map((digest) => `{${digest.paperIds.join(',')}}`),
+        'text',
+      )}, ${sqlArray(
+        digests.map((digest) => `{${digest.likedPaperIds.join(',')}}`),
+        'text',
+      )}) as planned(subscriber_id, paper_ids, liked_paper_ids)
+      returning 1
+    )
+    select count(*)::int as inserted from inserted
+  `);
+  return rows[0]?.inserted ?? 0;
 }
