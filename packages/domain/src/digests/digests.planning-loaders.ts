@@ -8,7 +8,7 @@ import type { TFrequency } from './digests.periods.ts';
 // one prolific reader costs what any other does.
 const RATINGS_PER_READER = 100;
 
-type TScope = { eligibility: SQL; inPeriod: SQL };
+export type TScope = { eligibility: SQL; inPeriod: SQL };
 export type TAudienceRow = { id: string; digest_size: number; topic_ids: string | null; keyword_ids: string | null };
 
 /** Which subscribers and which papers a run plans for, as SQL conditions on `s` (subscribers) and `p` (papers). */

@@ -1,16 +1,18 @@
 import { sqlArray, type TDb } from '@paperboy/db';
 import { sql, type SQL } from 'drizzle-orm';
-import { createTopicDigests } from '../ranking/ranking.diversity.ts';
+import { createTopicDigests, type TTopicDigests } from '../ranking/ranking.diversity.ts';
 import { createPersonalRanker, type TPersonalRanker } from '../ranking/ranking.personal.ts';
 import type { TRating } from '../ranking/ranking.profile.ts';
 import { createTopicRanker, type TTopicRanker } from '../ranking/ranking.topics.ts';
 import { loadPaperVectors } from '../ranking/ranking.vectors.ts';
 import type { TFrequency } from './digests.periods.ts';
-import { loadAudience, loadMatches, loadRatedTopics, loadRatings, loadReceived, planningScope, type TAudienceRow } from './digests.planning-loaders.ts';
+import { loadAudience, loadMatches, loadRatedTopics, loadRatings, loadReceived, planningScope, type TAudienceRow, type TScope } from './digests.planning-loaders.ts';
 
 // Readers per INSERT: big enough to amortise the round trip, small enough that one statement's
 // arrays stay a few MB and PostgreSQL stores a chunk while the next is ranked.
 const INSERT_CHUNK = 10_000;
+// Readers ranked between two looks at the connection while a statement runs.
+const YIELD_EVERY = 5_000;
 
 export type TPlanResult = { eligible: number; planned: number };
 
@@ -48,16 +50,47 @@ export async function planDeliveries({
   audienceFilter?: SQL;
 }): Promise<TPlanResult> {
   const scope = planningScope({ frequency, periodStart, periodEnd, now, onlySubscriberId, audienceFilter });
-  // One after another: `db` is usually the run's transaction, a single connection.
+  // Statements one after another: `db` is usually the run's transaction, a single connection.
   const ranker = createTopicRanker(await loadMatches({ db, scope }));
   const audience = await loadAudience({ db, scope });
-  const received = await loadReceived({ db, scope });
-  const ratings = await loadRatings({ db, scope });
-  const personal = ratings.size === 0 ? undefined : await createPersonalRankerForRun({ db, ranker, ratings });
-  const chooseFor = createDigestChooser({ received, ranker, ratings, personal });
+  const topicDigestOf = createTopicDigests(ranker);
+  // PostgreSQL reads what the personal ranking needs while this process chooses each profile's
+  // topic digest (two cores, both at work); readers who rated take theirs from the ratings later.
+  // Both are waited for before either's failure is raised: no statement is left running.
+  const [warming, loading] = await Promise.allSettled([
+    inSlices(audience, (subscriber) => topicDigestOf(profileOf(subscriber))),
+    loadPersonalInputs({ db, scope, ranker }),
+  ]);
+  if (warming.status === 'rejected') throw warming.reason;
+  if (loading.status === 'rejected') throw loading.reason;
+  const { received, ratings, personal } = loading.value;
+  const chooseFor = createDigestChooser({ received, topicDigestOf, ratings, personal });
   const planned = await chooseAndInsert({ db, runId, audience, chooseFor });
   return { eligible: audience.length, planned };
 }
+
+const profileOf = (subscriber: TAudienceRow) => ({ topicIds: subscriber.topic_ids ?? '', keywordIds: subscriber.keyword_ids ?? '', digestSize: subscriber.digest_size });
+
+/** The received papers, the ratings and the personal ranker of a run, in that order on the connection. */
+async function loadPersonalInputs({ db, scope, ranker }: { db: TDb; scope: TScope; ranker: TTopicRanker }) {
+  const received = await loadReceived({ db, scope });
+  const ratings = await loadRatings({ db, scope });
+  const personal = ratings.size === 0 ? undefined : await createPersonalRankerForRun({ db, ranker, ratings });
+  return { received, ratings, personal };
+}
+
+/**
+ * Calls `work` for each item, pausing between slices so that the database client can read a
+ * statement's answer and send the next while this process computes.
+ */
+async function inSlices<T>(items: T[], work: (item: T) => void): Promise<void> {
+  for (let start = 0; start < items.length; start += YIELD_EVERY) {
+    await nextTurn();
+    for (const item of items.slice(start, start + YIELD_EVERY)) work(item);
+  }
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Ranks the audience a chunk at a time and sends each chunk's INSERT before ranking the next, so
@@ -83,7 +116,8 @@ async function chooseAndInsert({
       const digests = audience.slice(start, start + INSERT_CHUNK).flatMap((subscriber) => chooseFor(subscriber) ?? []);
       planned += (await storing) ?? 0;
       storing = digests.length > 0 ? insertDeliveries({ db, runId, digests }) : undefined;
-      await new Promise((resolve) => setImmediate(resolve));
+      storing?.catch(() => undefined); // awaited on the next round; a failure must not go unhandled meanwhile
+      await nextTurn();
     }
     return planned + ((await storing) ?? 0);
   } finally {
@@ -108,18 +142,17 @@ async function createPersonalRankerForRun({ db, ranker, ratings }: { db: TDb; ra
  */
 function createDigestChooser({
   received,
-  ranker,
+  topicDigestOf,
   ratings,
   personal,
 }: {
   received: Map<string, Set<number>>;
-  ranker: TTopicRanker;
+  topicDigestOf: TTopicDigests;
   ratings: Map<string, TRating[]>;
   personal?: TPersonalRanker;
 }): (subscriber: TAudienceRow) => TPlannedDigest | undefined {
-  const topicDigestOf = createTopicDigests(ranker);
   return (subscriber) => {
-    const profile = { topicIds: subscriber.topic_ids ?? '', keywordIds: subscriber.keyword_ids ?? '', digestSize: subscriber.digest_size };
+    const profile = profileOf(subscriber);
     const already = received.get(subscriber.id);
     const rated = ratings.get(subscriber.id);
     const digest =

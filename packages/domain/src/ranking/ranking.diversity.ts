@@ -152,3 +152,4 @@ export function createTopicDigests(ranker: TTopicRanker) {
 }
 
 type TDigestRequest = { topicIds: string; keywordIds: string; digestSize: number; received?: Set<number> };
+export type TTopicDigests = ReturnType<typeof createTopicDigests>;
