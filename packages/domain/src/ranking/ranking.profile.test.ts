@@ -46,6 +46,14 @@ describe('a reader profile', () => {
     profile.clear();
   });
 
+  it('is trusted after a first "more like this" and a first "less like this", and leans towards the first', () => {
+    const profile = build({ ratings: [up(100), down(200)], vectorOf });
+    expect(profile.trust).toBe(1);
+    expect(affinityOf(profile, 103)).toBeGreaterThan(0);
+    expect(affinityOf(profile, 203)).toBeLessThan(0);
+    profile.clear();
+  });
+
   it('leaves nothing of one reader in the next reader\'s profile', () => {
     build({ ratings: [up(100), up(101), down(200)], vectorOf }).clear();
     const fresh = createProfileBuilder(10)({ ratings: [up(201)], vectorOf });

@@ -14,9 +14,9 @@ import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
  * Two profiles, not one difference: a reader whose first digest held nothing they wanted says
  * only "not these", and a single difference vector would then favour whatever shares no word
  * with them (papers of the reader's other topics), not the papers they are missing. A lone
- * "up" among many "downs" (perhaps a slip) tells nothing apart, so it moves nothing; nor do one
- * "up" and one "down" with no word in common: learning starts with the second rating of a kind.
- * A reader who rated only up, or only down, has nothing to check against and is trusted.
+ * "up" among several "downs" that resemble it (perhaps a slip) tells nothing apart, so it moves
+ * nothing. A reader who rated only up, or only down, or one paper of each, has nothing to check
+ * a rating against and is trusted.
  */
 const PROFILE = {
   dislikedWeight: 0.5,
@@ -102,7 +102,9 @@ function cosineLeavingOut(sums: TSums, vector: TSparseVector, isIn: boolean): nu
 }
 
 function trustOf({ liked, disliked, up, down }: { liked: TSparseVector[]; disliked: TSparseVector[]; up: TSums; down: TSums }): number {
-  if (liked.length === 0 || disliked.length === 0) return 1;
+  // Nothing to check a rating against: no ratings of one kind, or one of each (left out, each
+  // would be scored by an empty profile of its own kind).
+  if (liked.length === 0 || disliked.length === 0 || (liked.length === 1 && disliked.length === 1)) return 1;
   const likedScores = liked.map((vector) => scoreOf(cosineLeavingOut(up, vector, true), cosineLeavingOut(down, vector, false)));
   const dislikedScores = disliked.map((vector) => scoreOf(cosineLeavingOut(up, vector, false), cosineLeavingOut(down, vector, true)));
   return Math.max(0, 2 * aucOf(likedScores, dislikedScores) - 1);
