@@ -2,9 +2,10 @@ import { deliveries, sentPapers, type TDb } from '@paperboy/db';
 import { useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { candidatesFor, takeWithTopicShares } from '../ranking/ranking.diversity.ts';
 import { findCandidates, type TCandidate } from '../ranking/ranking.test-oracle.ts';
-import { CANDIDATES_PER_LIST } from '../ranking/ranking.topics.ts';
+import { createDigestsRepository } from './digests.repository.ts';
+import { periodFor } from './digests.periods.ts';
+import { planDeliveries } from './digests.planning.ts';
 import { insertDigestFixture, type TFixturePaper, type TFixtureSubscriber } from './digests.test-fixtures.ts';
 import { createRun } from './digests.usecases.ts';
 
@@ -72,8 +73,46 @@ describe('planning', () => {
     expect(compared).toBeGreaterThan(20);
     // And the shares: some reader of several topics gets a digest that is not the plain head.
     expect(reordered).toBeGreaterThan(0);
+
+    // Ranked and stored three readers at a time, the plan is the same, and so is its count.
+    const chunked = await planInChunks({ db, readersPerChunk: 3 });
+    expect(chunked.planned).toBe(planned.size);
+    expect(chunked.digests).toEqual(planned);
   });
 });
+
+async function planInChunks({ db, readersPerChunk }: { db: TDb; readersPerChunk: number }) {
+  const now = new Date();
+  const period = periodFor({ frequency: 'weekly', now, lookbackDays: SETTINGS.lookbackDays.weekly });
+  return db.transaction(async (tx) => {
+    const { run } = await createDigestsRepository({ db: tx }).insertRun({
+      values: { frequency: 'weekly', trigger: 'admin', isDryRun: false, isForced: true, periodKey: period.key, periodStart: period.start, periodEnd: period.end, maxFailureRatio: 0.1 },
+    });
+    const { planned } = await planDeliveries({ db: tx, runId: run!.id, frequency: 'weekly', periodStart: period.start, periodEnd: period.end, now, readersPerChunk });
+    const rows = await tx.select().from(deliveries).where(eq(deliveries.runId, run!.id));
+    return { planned, digests: new Map(rows.map((row) => [row.subscriberId, row.paperIds])) };
+  });
+}
+
+// The planner's rules, written again for the test: the candidates a reader of several topics
+// chooses from (the best 30, or three digests' worth when that is more), and the greedy that
+// charges each paper 0.05 of rank per full share already taken from its topic.
+const SHARE_COST = 0.05;
+const candidateCount = (digestSize: number) => Math.max(3 * digestSize, 30);
+
+function takeWithEvenShares(candidates: TCandidate[], { digestSize, topicCount, groupOf }: { digestSize: number; topicCount: number; groupOf: (candidate: TCandidate) => number }) {
+  const remaining = candidates.slice(0, 3 * digestSize);
+  const taken = new Map<number, number>();
+  const chosen: TCandidate[] = [];
+  while (chosen.length < digestSize && remaining.length > 0) {
+    const valueOf = (candidate: TCandidate) => candidate.rank - (SHARE_COST * (taken.get(groupOf(candidate)) ?? 0)) / (digestSize * (1 / topicCount));
+    const best = remaining.reduce((top, candidate) => (valueOf(candidate) > valueOf(top) ? candidate : top));
+    remaining.splice(remaining.indexOf(best), 1);
+    chosen.push(best);
+    taken.set(groupOf(best), (taken.get(groupOf(best)) ?? 0) + 1);
+  }
+  return chosen;
+}
 
 /**
  * What the planner must choose, from the SQL ranking: the head of the list for a reader of one
@@ -95,11 +134,10 @@ async function expectedDigest({
   topicCount: number;
   topicIdOf: Map<string, number>;
 }): Promise<{ expected: number[]; head: number[] }> {
-  const candidates = await findCandidates({ db, subscriberId, since, limit: Math.max(candidatesFor(digestSize), CANDIDATES_PER_LIST) });
+  const candidates = await findCandidates({ db, subscriberId, since, limit: candidateCount(digestSize) });
   const head = candidates.slice(0, digestSize).map((candidate) => candidate.paperId);
   if (topicCount < 2) return { expected: head, head };
-  const groupOf = (paperId: number) => bestTopic(candidates.find((candidate) => candidate.paperId === paperId)!, topicIdOf);
-  const chosen = takeWithTopicShares(candidates, { digestSize, scoreOf: (candidate) => candidate.rank, groupOf, shareOf: () => 1 / topicCount });
+  const chosen = takeWithEvenShares(candidates, { digestSize, topicCount, groupOf: (candidate) => bestTopic(candidate, topicIdOf) });
   return { expected: chosen.map((candidate) => candidate.paperId), head };
 }
 

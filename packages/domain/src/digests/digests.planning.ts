@@ -8,11 +8,10 @@ import { loadPaperVectors } from '../ranking/ranking.vectors.ts';
 import type { TFrequency } from './digests.periods.ts';
 import { loadAudience, loadMatches, loadRatedTopics, loadRatings, loadReceived, planningScope, type TAudienceRow, type TScope } from './digests.planning-loaders.ts';
 
-// Readers per INSERT: big enough to amortise the round trip, small enough that one statement's
-// arrays stay a few MB and PostgreSQL stores a chunk while the next is ranked.
-const INSERT_CHUNK = 10_000;
-// Readers ranked between two looks at the connection while a statement runs.
-const YIELD_EVERY = 5_000;
+// Readers per INSERT, and per slice of ranking between two looks at the connection: big enough
+// to amortise a round trip, small enough that one statement's arrays stay a few MB and that
+// PostgreSQL stores a chunk while the next is ranked.
+const READERS_PER_CHUNK = 10_000;
 
 export type TPlanResult = { eligible: number; planned: number };
 
@@ -37,6 +36,7 @@ export async function planDeliveries({
   now,
   onlySubscriberId,
   audienceFilter,
+  readersPerChunk = READERS_PER_CHUNK,
 }: {
   db: TDb;
   runId: string;
@@ -48,6 +48,7 @@ export async function planDeliveries({
   onlySubscriberId?: string;
   /** A further condition on the audience (alias `s`), e.g. `notMailedSince`. */
   audienceFilter?: SQL;
+  readersPerChunk?: number;
 }): Promise<TPlanResult> {
   const scope = planningScope({ frequency, periodStart, periodEnd, now, onlySubscriberId, audienceFilter });
   // Statements one after another: `db` is usually the run's transaction, a single connection.
@@ -58,14 +59,14 @@ export async function planDeliveries({
   // topic digest (two cores, both at work); readers who rated take theirs from the ratings later.
   // Both are waited for before either's failure is raised: no statement is left running.
   const [warming, loading] = await Promise.allSettled([
-    inSlices(audience, (subscriber) => topicDigestOf(profileOf(subscriber))),
+    inSlices(audience, readersPerChunk, (subscriber) => topicDigestOf(profileOf(subscriber))),
     loadPersonalInputs({ db, scope, ranker }),
   ]);
   if (warming.status === 'rejected') throw warming.reason;
   if (loading.status === 'rejected') throw loading.reason;
   const { received, ratings, personal } = loading.value;
   const chooseFor = createDigestChooser({ received, topicDigestOf, ratings, personal });
-  const planned = await chooseAndInsert({ db, runId, audience, chooseFor });
+  const planned = await chooseAndInsert({ db, runId, audience, readersPerChunk, chooseFor });
   return { eligible: audience.length, planned };
 }
 
@@ -83,10 +84,10 @@ async function loadPersonalInputs({ db, scope, ranker }: { db: TDb; scope: TScop
  * Calls `work` for each item, pausing between slices so that the database client can read a
  * statement's answer and send the next while this process computes.
  */
-async function inSlices<T>(items: T[], work: (item: T) => void): Promise<void> {
-  for (let start = 0; start < items.length; start += YIELD_EVERY) {
+async function inSlices<T>(items: T[], size: number, work: (item: T) => void): Promise<void> {
+  for (let start = 0; start < items.length; start += size) {
     await nextTurn();
-    for (const item of items.slice(start, start + YIELD_EVERY)) work(item);
+    for (const item of items.slice(start, start + size)) work(item);
   }
 }
 
@@ -102,18 +103,20 @@ async function chooseAndInsert({
   db,
   runId,
   audience,
+  readersPerChunk,
   chooseFor,
 }: {
   db: TDb;
   runId: string;
   audience: TAudienceRow[];
+  readersPerChunk: number;
   chooseFor: (subscriber: TAudienceRow) => TPlannedDigest | undefined;
 }): Promise<number> {
   let planned = 0;
   let storing: Promise<number> | undefined;
   try {
-    for (let start = 0; start < audience.length; start += INSERT_CHUNK) {
-      const digests = audience.slice(start, start + INSERT_CHUNK).flatMap((subscriber) => chooseFor(subscriber) ?? []);
+    for (let start = 0; start < audience.length; start += readersPerChunk) {
+      const digests = audience.slice(start, start + readersPerChunk).flatMap((subscriber) => chooseFor(subscriber) ?? []);
       planned += (await storing) ?? 0;
       storing = digests.length > 0 ? insertDeliveries({ db, runId, digests }) : undefined;
       storing?.catch(() => undefined); // awaited on the next round; a failure must not go unhandled meanwhile

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTopicDigests, takeWithTopicShares, topicSharesOf } from './ranking.diversity.ts';
+import { createTopicDigests, groupsOf, takeWithTopicShares, topicSharesOf } from './ranking.diversity.ts';
 import type { TRating } from './ranking.profile.ts';
 import { createTopicRanker, type TMatchRow } from './ranking.topics.ts';
 
@@ -26,6 +26,20 @@ describe('a share per topic', () => {
     // With an even share the second topic's best paper comes third; with the first topic's larger share, fourth.
     expect(takeWithTopicShares(candidates, { digestSize: 4, scoreOf, groupOf, shareOf: (group) => (group === 1 ? 0.8 : 0.2) }).map((paper) => paper.paperId)).toEqual([10, 11, 12, 30]);
     expect(topicSharesOf({ ratings: [], topicIds: [1, 2], ratedTopics })(2)).toBeCloseTo(1 / 2);
+  });
+
+  it('counts a paper that matches two of the reader\'s topics equally for the lower topic id, whatever order the matches come in', () => {
+    const tied = [
+      { listId: 7, score: 2 },
+      { listId: 3, score: 2 },
+      { listId: 9, score: 1 },
+    ];
+    expect(groupsOf([3, 7, 9], () => tied)!(1)).toBe(3);
+    expect(groupsOf([3, 7, 9], () => [...tied].reverse())!(1)).toBe(3);
+    expect(groupsOf([7, 9], () => tied)!(1)).toBe(7);
+    // A rating of that paper counts for topic 3 either way.
+    const shareOf = topicSharesOf({ ratings: [{ paperId: 1, rating: -1 }], topicIds: [3, 7], ratedTopics: new Map([[1, tied]]) });
+    expect(shareOf(3)).toBeLessThan(shareOf(7));
   });
 
   it('leaves a reader with one topic in plain score order', () => {
@@ -58,6 +72,9 @@ describe('the digest of a reader who has not rated anything', () => {
     const topicDigestOf = createTopicDigests(ranker);
     expect(topicDigestOf({ topicIds: '1', keywordIds: '', digestSize: 3 })).toEqual([1, 2, 3]);
     expect(topicDigestOf({ topicIds: '1', keywordIds: '', digestSize: 3, received: new Set([2]) })).toEqual([1, 3, 4]);
-    expect(topicDigestOf({ topicIds: '1,2', keywordIds: '', digestSize: 4, received: new Set([1, 11]) })).not.toContain(11);
+    const digest = topicDigestOf({ topicIds: '1,2', keywordIds: '', digestSize: 4, received: new Set([1, 11]) });
+    expect(digest).toHaveLength(4);
+    expect(digest).not.toContain(1);
+    expect(digest).not.toContain(11);
   });
 });

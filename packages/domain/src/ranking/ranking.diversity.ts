@@ -1,5 +1,5 @@
 import type { TRating } from './ranking.profile.ts';
-import { CANDIDATES_PER_LIST, type TTopicRanker } from './ranking.topics.ts';
+import { CANDIDATES_PER_LIST, idsOf, type TTopicRanker } from './ranking.topics.ts';
 
 /**
  * A digest for a reader with several topics is not all one topic (README, "Ranking", "Several
@@ -23,24 +23,12 @@ type TTopicMatch = { listId: number; score: number };
 
 /**
  * For a reader with several topics, the topic each paper matches best among theirs (-1 when only
- * a keyword brought it), ties to the lower topic id; undefined for a reader with one topic, who needs no share.
+ * a keyword brought it); undefined for a reader with one topic, who needs no share.
  */
 export function groupsOf(topicIds: number[], matchesOf: (paperId: number) => TTopicMatch[]): ((paperId: number) => number) | undefined {
   if (topicIds.length < 2) return undefined;
   const own = new Set(topicIds);
-  return (paperId) => {
-    let group = -1;
-    let bestScore = -Infinity;
-    for (const match of matchesOf(paperId)) {
-      if (!own.has(match.listId)) continue;
-      // Ties go to the lower topic id, whatever order the matches were read in.
-      if (match.score > bestScore || (match.score === bestScore && match.listId < group)) {
-        group = match.listId;
-        bestScore = match.score;
-      }
-    }
-    return group;
-  };
+  return (paperId) => bestTopicOf(matchesOf(paperId), own);
 }
 
 /**
@@ -67,11 +55,16 @@ function evenShareOf(topicIds: number[]): number {
   return 1 / Math.max(1, topicIds.length);
 }
 
-function bestTopicOf(matches: TTopicMatch[]): number {
+/**
+ * The topic a paper matches best (among `among`, when given), ties to the lower topic id whatever
+ * order the matches were read in; -1 when none.
+ */
+function bestTopicOf(matches: TTopicMatch[], among?: Set<number>): number {
   let best = -1;
   let bestScore = -Infinity;
   for (const match of matches) {
-    if (match.score > bestScore) {
+    if (among && !among.has(match.listId)) continue;
+    if (match.score > bestScore || (match.score === bestScore && match.listId < best)) {
       best = match.listId;
       bestScore = match.score;
     }
@@ -90,19 +83,18 @@ export function takeWithTopicShares<T extends { paperId: number }>(
 ): T[] {
   if (!groupOf) return scored.slice(0, digestSize);
   const count = Math.min(scored.length, candidatesFor(digestSize));
-  // Per candidate: its score, what each paper already taken from its topic costs it, and its
+  // Per candidate: its score, its topic's places in the digest (digest size × share), and its
   // topic's slot in `taken`. Typed arrays: this loop runs for every reader of several topics.
   const scores = new Float64Array(count);
-  const costs = new Float64Array(count);
+  const places = new Float64Array(count);
   const slots = new Int32Array(count);
   const slotOfGroup = new Map<number, number>();
   for (let index = 0; index < count; index += 1) {
     const group = groupOf(scored[index]!.paperId);
-    let slot = slotOfGroup.get(group);
-    if (slot === undefined) slotOfGroup.set(group, (slot = slotOfGroup.size));
+    if (!slotOfGroup.has(group)) slotOfGroup.set(group, slotOfGroup.size);
     scores[index] = scoreOf(scored[index]!);
-    costs[index] = DIVERSITY.fairShareCost / (digestSize * shareOf(group));
-    slots[index] = slot;
+    places[index] = digestSize * shareOf(group);
+    slots[index] = slotOfGroup.get(group)!;
   }
   const taken = new Int32Array(slotOfGroup.size);
   const isTaken = new Uint8Array(count);
@@ -112,8 +104,8 @@ export function takeWithTopicShares<T extends { paperId: number }>(
     let bestValue = -Infinity;
     for (let index = 0; index < count; index += 1) {
       if (isTaken[index]) continue;
-      const value = scores[index]! - costs[index]! * taken[slots[index]!]!;
-      if (value > bestValue) {
+      const value = scores[index]! - (DIVERSITY.fairShareCost * taken[slots[index]!]!) / places[index]!;
+      if (best < 0 || value > bestValue) {
         best = index;
         bestValue = value;
       }
@@ -128,12 +120,12 @@ export function takeWithTopicShares<T extends { paperId: number }>(
 /**
  * The digests of readers who have not rated anything: their topic ranking, with an even share
  * per topic for a reader with several. Readers with one profile and digest size get the same
- * digest, so it is chosen once per run unless they already received some of its papers.
+ * digest, so it is chosen once per run (not for a reader who already received papers this period).
  */
 export function createTopicDigests(ranker: TTopicRanker) {
   const chosenByProfile = new Map<string, number[]>();
   const choose = ({ topicIds, keywordIds, digestSize, received }: TDigestRequest): number[] => {
-    const ownTopics = topicIds ? topicIds.split(',').map(Number) : [];
+    const ownTopics = idsOf(topicIds);
     const groupOf = groupsOf(ownTopics, ranker.topicsOf);
     const ranked = ranker.rankedFor({ topicIds, keywordIds, limit: groupOf ? Math.max(candidatesFor(digestSize), CANDIDATES_PER_LIST) : CANDIDATES_PER_LIST });
     const fresh = received ? ranked.filter((paper) => !received.has(paper.paperId)) : ranked;

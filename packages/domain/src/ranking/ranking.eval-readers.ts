@@ -114,7 +114,7 @@ export function formatSummary({ table, worst }: ReturnType<typeof summarise>): s
       `| ${row.week} | ${percent(row.topics)} | ${percent(row.learned)} | ${percent(row.learned - row.topics)} | ${percent(row.ceiling)} | ${percent(row.oneTopic.topics)} / ${percent(row.oneTopic.learned)} |`,
     );
   }
-  lines.push('', 'One-topic digests: readers whose week held papers of several of their topics, and whose digest held only one of them.');
+  lines.push('', 'One-topic digests: of the readers whose week held papers of several of their topics, those whose digest held at most one of them.');
   lines.push('', `Worst reader, learned minus topic-only P@10 averaged over weeks 2-${table.length}: ${percent(worst.difference)} points (${worst.reader})`);
   return lines.join('\n');
 }

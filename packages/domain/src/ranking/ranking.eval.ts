@@ -21,7 +21,7 @@ export type TReaderScore = {
   week: number;
   arm: TArm | 'ceiling';
   precision: number;
-  /** For a reader whose week held papers of several of their topics: whether the digest held only one of them. */
+  /** For a reader whose week held papers of several of their topics: whether the digest held at most one of them. */
   isOneTopic?: boolean;
 };
 

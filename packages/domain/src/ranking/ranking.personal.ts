@@ -1,7 +1,7 @@
 import { dotDense, strongestTerms, type TSparseVector } from '../matching/matching.features.ts';
 import { createProfileBuilder, type TRating, type TReaderProfile } from './ranking.profile.ts';
 import { groupsOf, takeWithTopicShares, topicSharesOf, type TRatedTopics } from './ranking.diversity.ts';
-import type { TRankedPaper, TTopicRanker } from './ranking.topics.ts';
+import { idsOf, type TRankedPaper, type TTopicRanker } from './ranking.topics.ts';
 
 /**
  * The personal ranking of a reader who rated papers (README, "Ranking"):
@@ -162,8 +162,4 @@ function memoizeById<T>(compute: (paperId: number) => T): (paperId: number) => T
     }
     return value;
   };
-}
-
-function idsOf(key: string): number[] {
-  return key ? key.split(',').map(Number) : [];
 }

@@ -13,7 +13,7 @@ export type TRankedPaper = { paperId: number; score: number; rank: number };
  * The topic-and-keyword ranking of every profile (a set of topics and a set of keywords) over
  * one period's matches. Papers are ranked once per distinct set of topics and once per keyword
  * phrase; a profile merges its few lists when asked. `limit` is how many a profile's list
- * keeps (a personal ranking re-orders a longer list than a topic-only digest needs).
+ * keeps (a personal ranking, or shares per topic, choose from a longer list than the head).
  */
 export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatches: TMatchRow[]; keywordMatches: TMatchRow[] }) {
   const upvotes = new Map<number, number>();
@@ -36,7 +36,7 @@ export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatch
     /** The profile's best papers, best first. `topicIds` and `keywordIds` are sorted, comma-separated ids. */
     rankedFor: ({ topicIds, keywordIds, limit = CANDIDATES_PER_LIST }: { topicIds: string; keywordIds: string; limit?: number }): TRankedPaper[] =>
       profileList(topicIds, keywordIds, limit),
-    /** The topics a paper matched (`listId` is the topic id), for the personal ranking's per-topic share. */
+    /** The topics a paper matched (`listId` is the topic id), for the share per topic. */
     topicsOf: (paperId: number): TMatchRow[] => topicsByPaper.get(paperId) ?? [],
     paperIds: (): number[] => [...upvotes.keys()],
     upvotesOf: (paperId: number): number => upvotes.get(paperId) ?? 0,
@@ -84,7 +84,8 @@ function topRanked(scores: Map<number, number>, upvotes: Map<number, number>, li
   return top;
 }
 
-function idsOf(key: string): number[] {
+/** The ids of a profile key ("3,7,12"). */
+export function idsOf(key: string): number[] {
   return key ? key.split(',').map(Number) : [];
 }
 
