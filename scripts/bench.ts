@@ -97,7 +97,7 @@ execFileSync(process.execPath, ['--import', 'tsx', repoPath('scripts', 'build.ts
 const profileDir = settings.profile ? repoPath('bench-results', 'profiles') : undefined;
 // One part alone, its figures as JSON: for profiling and for trying a change.
 const parts = {
-  ingest: () => benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers }),
+  ingest: () => benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers, profileDir }),
   signup: () => benchSignup({ adminUrl, redisUrl, seconds: settings.signupSeconds, connections: 32, profileDir }),
   planning: () => benchPlanning({ adminUrl, sizes: settings.planning, papers: settings.papers, ratedShare: settings.ratedShare }),
 };
