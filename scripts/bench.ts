@@ -12,6 +12,7 @@ import { benchCompiledRender, benchNaiveRender, benchTransports } from './bench/
 import { benchIngest } from './bench/ingest.ts';
 import { benchPipeline, type TPipelineResult } from './bench/pipeline.ts';
 import { benchPlanning } from './bench/planning.ts';
+import { benchPredict } from './bench/predict.ts';
 import { isEveryTransportExact, sendingTable } from './bench/report.ts';
 import { benchSignup } from './bench/signup.ts';
 
@@ -35,7 +36,7 @@ const ZOptions = z.object({
   smtpConnections: count,
   profile: z.boolean(),
   ratedShare: z.coerce.number({ error: 'must be a number' }).min(0).max(1),
-  only: z.enum(['all', 'pipeline', 'ingest', 'signup', 'planning']),
+  only: z.enum(['all', 'pipeline', 'ingest', 'predict', 'signup', 'planning']),
 });
 
 function options() {
@@ -97,7 +98,8 @@ execFileSync(process.execPath, ['--import', 'tsx', repoPath('scripts', 'build.ts
 const profileDir = settings.profile ? repoPath('bench-results', 'profiles') : undefined;
 // One part alone, its figures as JSON: for profiling and for trying a change.
 const parts = {
-  ingest: () => benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers }),
+  ingest: () => benchIngest({ adminUrl, redisUrl, count: settings.ingestPapers, profileDir }),
+  predict: () => benchPredict({ adminUrl, rounds: settings.quick ? 2 : 20 }),
   signup: () => benchSignup({ adminUrl, redisUrl, seconds: settings.signupSeconds, connections: 32, profileDir }),
   planning: () => benchPlanning({ adminUrl, sizes: settings.planning, papers: settings.papers, ratedShare: settings.ratedShare }),
 };

@@ -35,7 +35,7 @@ function huggingFaceBatch(start: number, size: number): string {
 }
 
 /** Papers through the ingest path (parse, validate, upsert, enqueue) and the worker's match jobs. */
-export async function benchIngest({ adminUrl, redisUrl, count }: { adminUrl: string; redisUrl: string; count: number }) {
+export async function benchIngest({ adminUrl, redisUrl, count, profileDir }: { adminUrl: string; redisUrl: string; count: number; profileDir?: string }) {
   const database = await freshDatabase({ adminUrl, name: 'paperboy_bench_ingest' });
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const redis = createRedis({ url: redisUrl, role: 'producer' });
@@ -53,6 +53,7 @@ export async function benchIngest({ adminUrl, redisUrl, count }: { adminUrl: str
       DIGEST_SCHEDULES_ENABLED: 'false',
       WORKER_METRICS_PORT: '0',
     },
+    profileDir,
   });
   try {
     const bodies = Array.from({ length: Math.ceil(count / BATCH) }, (_, index) =>

@@ -1,4 +1,4 @@
-export { matchPapers, rescoreTopic, matchKeywords, findUnmatchedPapers } from './matching.usecases.ts';
+export { matchPapers, rescoreTopic, matchKeywords, findUnmatchedPapers, readTermHits } from './matching.usecases.ts';
 export type { TPaperMatch } from './matching.usecases.ts';
 export { MATCHING, scoredMatchesSql } from './matching.scoring.ts';
 export { compileTerm, compileTerms, isAcronym } from './matching.terms.ts';

@@ -19,6 +19,8 @@ export type TTextVocabulary = { terms: string[]; idf: number[]; titleWeight: num
 
 export type TTextVectorizer = {
   vectorize: (paper: TPaperText) => TSparseVector;
+  /** For one paper, the words it wrote for an n-gram (`ngramSurface`), the paper split into words once. */
+  surfaces: (paper: TPaperText) => (ngram: string) => string;
   /** The n-gram behind an index, as stemmed words ("languag model"). */
   term: (index: number) => string;
   size: number;
@@ -59,13 +61,30 @@ function memoisedStemmer(limit = 200_000): TStem {
   };
 }
 
+const WORD_SEPARATOR = /[^A-Za-z0-9]+/;
+
+const isKept = (lowerCaseWord: string) => lowerCaseWord.length >= 2 && !STOP_WORDS.has(lowerCaseWord) && !/^\d+$/.test(lowerCaseWord);
+
+/** Each word as written, worked out once (bounded like the stems); null for a word that is not kept. */
+function memoisedTokens(tokenOf: (word: string) => TToken | null, limit = 200_000): (word: string) => TToken | null {
+  const tokens = new Map<string, TToken | null>();
+  return (word) => {
+    let token = tokens.get(word);
+    if (token === undefined) {
+      if (tokens.size >= limit) tokens.clear();
+      token = tokenOf(word);
+      tokens.set(word, token);
+    }
+    return token;
+  };
+}
+
 /** The kept words of `text` as written, each with its stem. */
 function words(text: string, stem: TStem = stemmer): { word: string; stem: string }[] {
   const kept: { word: string; stem: string }[] = [];
-  for (const word of text.split(/[^A-Za-z0-9]+/)) {
+  for (const word of text.split(WORD_SEPARATOR)) {
     const lower = word.toLowerCase();
-    if (lower.length < 2 || STOP_WORDS.has(lower) || /^\d+$/.test(lower)) continue;
-    kept.push({ word, stem: stem(lower) });
+    if (isKept(lower)) kept.push({ word, stem: stem(lower) });
   }
   return kept;
 }
@@ -80,14 +99,26 @@ export function textTokens(text: string, stem: TStem = stemmer): string[] {
  * occurrence in the title, then the abstract; the n-gram itself when the paper does not contain it.
  */
 export function ngramSurface(paper: TPaperText, ngram: string): string {
-  for (const text of [paper.title, paper.abstract]) {
-    const kept = words(text);
-    for (let i = 0; i < kept.length; i += 1) {
-      if (kept[i]!.stem === ngram) return kept[i]!.word;
-      if (i > 0 && `${kept[i - 1]!.stem} ${kept[i]!.stem}` === ngram) return `${kept[i - 1]!.word} ${kept[i]!.word}`;
+  return surfaceFinder(paper)(ngram);
+}
+
+/** `ngramSurface` for many n-grams of one paper: the paper is split into words on the first call only. */
+function surfaceFinder(paper: TPaperText, stem: TStem = stemmer): (ngram: string) => string {
+  let texts: { word: string; stem: string }[][] | undefined;
+  return (ngram) => {
+    texts ??= [words(paper.title, stem), words(paper.abstract, stem)];
+    // Stems hold no space, so an n-gram with one is a bigram, and one without a unigram.
+    const space = ngram.indexOf(' ');
+    const first = ngram.slice(0, space);
+    const second = ngram.slice(space + 1);
+    for (const kept of texts) {
+      for (let i = 0; i < kept.length; i += 1) {
+        if (space < 0 && kept[i]!.stem === ngram) return kept[i]!.word;
+        if (space >= 0 && i > 0 && kept[i - 1]!.stem === first && kept[i]!.stem === second) return `${kept[i - 1]!.word} ${kept[i]!.word}`;
+      }
     }
-  }
-  return ngram;
+    return ngram;
+  };
 }
 
 /** Unigrams and the bigrams of neighbouring kept words, with repeats. */
@@ -138,10 +169,15 @@ export function buildVocabulary({
   };
 }
 
+/** A kept word as the vectoriser sees it: its stem, its unigram's index, and the bigrams it starts. */
+type TToken = { stem: string; unigram: number | undefined; bigramsFrom: Map<string, number> | undefined };
+
 /**
  * Sublinear tf (`1 + ln tf`) times idf, L2-normalised; n-grams outside the vocabulary are dropped.
  * Counts go straight to vocabulary indices (bigrams through a two-level map), so no string is
  * built for the many n-grams the vocabulary does not hold: vectorising is on the matching path.
+ * For the same reason each word as written is looked up once per process (kept or not, stem,
+ * vocabulary entries; bounded like the stems), and counts go to a dense array reused from paper to paper.
  */
 export function createTextVectorizer(vocabulary: TTextVocabulary): TTextVectorizer {
   const unigrams = new Map<string, number>();
@@ -157,25 +193,42 @@ export function createTextVectorizer(vocabulary: TTextVocabulary): TTextVectoriz
     }
   });
   const stem = memoisedStemmer();
-  const countInto = (counts: Map<number, number>, text: string, weight: number) => {
-    const tokens = textTokens(text, stem);
-    for (let i = 0; i < tokens.length; i += 1) {
-      const unigram = unigrams.get(tokens[i]!);
-      if (unigram !== undefined) counts.set(unigram, (counts.get(unigram) ?? 0) + weight);
-      const bigram = i > 0 ? bigrams.get(tokens[i - 1]!)?.get(tokens[i]!) : undefined;
-      if (bigram !== undefined) counts.set(bigram, (counts.get(bigram) ?? 0) + weight);
+  const tokenOf = memoisedTokens((word) => {
+    const lower = word.toLowerCase();
+    if (!isKept(lower)) return null;
+    const wordStem = stem(lower);
+    return { stem: wordStem, unigram: unigrams.get(wordStem), bigramsFrom: bigrams.get(wordStem) };
+  });
+  const counts = new Float64Array(vocabulary.terms.length);
+  const counted: number[] = [];
+  const add = (index: number, weight: number) => {
+    if (counts[index] === 0) counted.push(index);
+    counts[index]! += weight;
+  };
+  const countInto = (text: string, weight: number) => {
+    let previous: TToken | null = null;
+    for (const word of text.split(WORD_SEPARATOR)) {
+      const token = tokenOf(word);
+      if (token === null) continue;
+      if (token.unigram !== undefined) add(token.unigram, weight);
+      const bigram = previous?.bigramsFrom?.get(token.stem);
+      if (bigram !== undefined) add(bigram, weight);
+      previous = token;
     }
   };
   return {
     size: vocabulary.terms.length,
     term: (index) => vocabulary.terms[index] ?? '',
     vectorize: (paper) => {
-      const counts = new Map<number, number>();
-      countInto(counts, paper.title, vocabulary.titleWeight);
-      countInto(counts, paper.abstract, 1);
-      const indices = [...counts.keys()].sort((a, b) => a - b);
-      return normalize({ indices, values: indices.map((index) => (1 + Math.log(counts.get(index)!)) * vocabulary.idf[index]!) });
+      countInto(paper.title, vocabulary.titleWeight);
+      countInto(paper.abstract, 1);
+      const indices = counted.sort((a, b) => a - b).slice();
+      const values = indices.map((index) => (1 + Math.log(counts[index]!)) * vocabulary.idf[index]!);
+      for (const index of indices) counts[index] = 0;
+      counted.length = 0;
+      return normalize({ indices, values });
     },
+    surfaces: (paper) => surfaceFinder(paper, stem),
   };
 }
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { repoPath } from '@paperboy/runtime';
 import { z } from 'zod';
 import { createTextVectorizer, dotDense, ZSparseVector, type TSparseVector, type TTextVectorizer } from './matching.features.ts';
-import { blendWithVotes, createNeighbourVoter, ZNeighbours } from './matching.neighbours.ts';
+import { blendWithVote, createNeighbourVoter, ZNeighbours } from './matching.neighbours.ts';
 import { MATCHING } from './matching.scoring.ts';
 
 export const TOPIC_MODEL_VERSION = 2;
@@ -62,12 +62,21 @@ export function termFeatures(hit: TTermHit | undefined): number[] {
 
 type TScoringInput = { text: TSparseVector; categories: string[]; hits: Map<string, TTermHit> };
 
+/**
+ * What every topic's regression reads of one paper besides its text, worked out once per paper
+ * rather than once per topic: its categories' indices in the artifact (−1 when unknown) and, per
+ * `termTopics`, `ln(1 + term-list score)`.
+ */
+type TPaperEvidence = { text: TSparseVector; hits: Map<string, TTermHit>; categoryIndices: Int32Array; termScores: Float64Array };
+
 type TTopicScorer = {
   slug: string;
   /** Compared with the blended probability (`TTopicModel.probabilities`). */
   threshold: number;
   /** The topic's regression alone: its probability that the paper belongs to the topic. */
   probability: (input: TScoringInput) => number;
+  /** The same, from evidence already worked out for the paper. */
+  probabilityOf: (evidence: TPaperEvidence) => number;
   /** The text n-grams that pushed the paper most towards the topic, strongest first. */
   topNgrams: (text: TSparseVector, count: number) => string[];
 };
@@ -76,8 +85,12 @@ export type TTopicModel = {
   artifact: TTopicModelArtifact;
   vectorizer: TTextVectorizer;
   scorers: Map<string, TTopicScorer>;
+  /** The topics the model knows, in the order of `probabilityVector`. */
+  slugs: string[];
   /** Per topic the model knows, the regression's probability blended with the nearest training papers' votes. */
   probabilities: (input: TScoringInput) => Map<string, number>;
+  /** The same probabilities, in the order of `slugs`: the matching path reads them without building a map per paper. */
+  probabilityVector: (input: TScoringInput) => Float64Array;
   implications: Record<string, string[]>;
 };
 
@@ -91,23 +104,42 @@ function densify(vector: TSparseVector, size: number): Float64Array {
   return dense;
 }
 
-function createScorer(topic: TTopicModelArtifact['topics'][number], artifact: TTopicModelArtifact, vectorizer: TTextVectorizer): TTopicScorer {
+function createEvidenceReader(artifact: TTopicModelArtifact): (input: TScoringInput) => TPaperEvidence {
+  const categoryIndex = new Map(artifact.categories.map((category, index) => [category, index]));
+  return ({ text, categories, hits }) => ({
+    text,
+    hits,
+    categoryIndices: Int32Array.from(categories, (category) => categoryIndex.get(category) ?? -1),
+    termScores: Float64Array.from(artifact.termTopics, (slug) => Math.log1p(hits.get(slug)?.score ?? 0)),
+  });
+}
+
+function createScorer({ topic, artifact, vectorizer, evidenceOf }: { topic: TTopicModelArtifact['topics'][number]; artifact: TTopicModelArtifact; vectorizer: TTextVectorizer; evidenceOf: (input: TScoringInput) => TPaperEvidence }): TTopicScorer {
   const textWeights = densify(topic.text, vectorizer.size);
-  const categoryWeights = new Map(topic.category.indices.map((index, k) => [artifact.categories[index]!, topic.category.values[k]!]));
+  const categoryWeights = densify(topic.category, artifact.categories.length);
+  const termListWeights = [0, 1, 2].map((k) => topic.termList[k] ?? 0);
+  // The other topics' term lists, in `termTopics` order; the topic's own is `termList`.
+  const others = Int32Array.from(artifact.termTopics.flatMap((slug, k) => (slug === topic.slug ? [] : [k])));
+  const otherWeights = Float64Array.from(others, (k) => topic.otherTermLists[k] ?? 0);
+  // Terms are added in a fixed order (text, categories, own term list, other term lists), so the
+  // probability is the same to the last bit whichever way the evidence arrives.
+  const probabilityOf = ({ text, hits, categoryIndices, termScores }: TPaperEvidence) => {
+    let logit = topic.bias + dotDense(text, textWeights);
+    for (const index of categoryIndices) if (index >= 0) logit += categoryWeights[index]!;
+    const hit = hits.get(topic.slug);
+    if (hit) {
+      termFeatures(hit).forEach((value, k) => {
+        logit += value * termListWeights[k]!;
+      });
+    }
+    for (let n = 0; n < others.length; n += 1) logit += termScores[others[n]!]! * otherWeights[n]!;
+    return sigmoid(logit);
+  };
   return {
     slug: topic.slug,
     threshold: topic.threshold,
-    probability: ({ text, categories, hits }) => {
-      let logit = topic.bias + dotDense(text, textWeights);
-      for (const category of categories) logit += categoryWeights.get(category) ?? 0;
-      termFeatures(hits.get(topic.slug)).forEach((value, k) => {
-        logit += value * (topic.termList[k] ?? 0);
-      });
-      artifact.termTopics.forEach((slug, k) => {
-        if (slug !== topic.slug) logit += Math.log1p(hits.get(slug)?.score ?? 0) * (topic.otherTermLists[k] ?? 0);
-      });
-      return sigmoid(logit);
-    },
+    probability: (input) => probabilityOf(evidenceOf(input)),
+    probabilityOf,
     topNgrams: (text, count) =>
       text.indices
         .map((index, k) => ({ index, contribution: text.values[k]! * textWeights[index]! }))
@@ -118,20 +150,30 @@ function createScorer(topic: TTopicModelArtifact['topics'][number], artifact: TT
   };
 }
 
-/** Builds the scorers of a validated artifact (dense weights, lookup maps): once per process. */
+/** Builds the scorers of a validated artifact (dense weights, lookup maps, the neighbours' index): once per process. */
 export function createTopicModel(artifact: TTopicModelArtifact): TTopicModel {
   const vectorizer = createTextVectorizer(artifact.features);
-  const scorers = new Map(artifact.topics.map((topic) => [topic.slug, createScorer(topic, artifact, vectorizer)]));
-  const votesOf = createNeighbourVoter(artifact.neighbours);
+  const evidenceOf = createEvidenceReader(artifact);
+  const scorers = new Map(artifact.topics.map((topic) => [topic.slug, createScorer({ topic, artifact, vectorizer, evidenceOf })]));
+  const slugs = [...scorers.keys()];
+  const ordered = [...scorers.values()];
+  const votesOf = createNeighbourVoter(artifact.neighbours, slugs);
   const { share } = artifact.neighbours;
+  const probabilityVector = (input: TScoringInput) => {
+    const evidence = evidenceOf(input);
+    const votes = votesOf(input.text);
+    return Float64Array.from(ordered, (scorer, t) => blendWithVote({ probability: scorer.probabilityOf(evidence), vote: votes?.[t], share }));
+  };
   return {
     artifact,
     vectorizer,
     implications: artifact.implications,
     scorers,
+    slugs,
+    probabilityVector,
     probabilities: (input) => {
-      const votes = votesOf(input.text);
-      return new Map([...scorers].map(([slug, scorer]) => [slug, blendWithVotes({ probability: scorer.probability(input), votes, slug, share })]));
+      const vector = probabilityVector(input);
+      return new Map(slugs.map((slug, t) => [slug, vector[t]!]));
     },
   };
 }

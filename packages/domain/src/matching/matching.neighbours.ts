@@ -31,9 +31,6 @@ export const ZNeighbours = z.object({
 });
 export type TNeighbours = z.infer<typeof ZNeighbours>;
 
-/** Per topic slug, the similarity-weighted share of the nearest training papers filed under it. */
-export type TNeighbourVotes = Map<string, number>;
-
 /** The neighbour part of an artifact, from the training papers' text vectors and topic sets. */
 export function collectNeighbours(papers: { text: TSparseVector; topics: Set<string> }[]): TNeighbours {
   return {
@@ -47,58 +44,87 @@ export function collectNeighbours(papers: { text: TSparseVector; topics: Set<str
   };
 }
 
-/** Term index → the training papers holding it, with the term's value there. */
-function postingsOf(neighbours: TNeighbours): Map<number, { paper: number; value: number }[]> {
-  const postings = new Map<number, { paper: number; value: number }[]>();
+/**
+ * Term index → the training papers holding it and the term's value there, as one flat list per term
+ * (compressed rows: term t's entries are `starts[t]` to `starts[t + 1]`), papers ascending. Typed
+ * arrays built once at load: the vote walks them for every ingested paper, and object entries cost
+ * a pointer chase and a garbage-collected object each.
+ */
+function postingsOf(neighbours: TNeighbours) {
+  const termCount = neighbours.papers.reduce((most, { text }) => Math.max(most, ...text.indices.map((index) => index + 1)), 0);
+  const starts = new Int32Array(termCount + 1);
+  for (const { text } of neighbours.papers) for (const index of text.indices) starts[index + 1]! += 1;
+  for (let term = 0; term < termCount; term += 1) starts[term + 1]! += starts[term]!;
+  const filled = starts.slice(0, termCount);
+  const papers = new Int32Array(starts[termCount]!);
+  const values = new Float64Array(starts[termCount]!);
   neighbours.papers.forEach(({ text }, paper) => {
     text.indices.forEach((index, k) => {
-      const list = postings.get(index) ?? [];
-      list.push({ paper, value: text.values[k]! });
-      postings.set(index, list);
+      const at = filled[index]!;
+      filled[index] = at + 1;
+      papers[at] = paper;
+      values[at] = text.values[k]!;
     });
   });
-  return postings;
-}
-
-/** The `count` papers of highest positive similarity, most similar first (the lower index first among equals). */
-function nearestOf(similarities: Float64Array, count: number): number[] {
-  // Insertion into a short sorted list: a full sort of every training paper per ingested paper costs ten times more.
-  const nearest: number[] = [];
-  similarities.forEach((similarity, paper) => {
-    if (similarity <= 0 || (nearest.length === count && similarity <= similarities[nearest[count - 1]!]!)) return;
-    let at = nearest.length;
-    while (at > 0 && similarity > similarities[nearest[at - 1]!]!) at -= 1;
-    nearest.splice(at, 0, paper);
-    if (nearest.length > count) nearest.pop();
-  });
-  return nearest;
+  return { termCount, starts, papers, values };
 }
 
 /**
- * A paper's neighbour votes, or undefined when it has too few known n-grams or no training paper
- * shares one with it (then the regression alone decides). Similarities accumulate through an inverted index: one pass over the
- * paper's terms, linear in the training papers.
+ * The number of papers of highest positive similarity, written most similar first into `nearest`
+ * (the lower index first among equals). Insertion into a short sorted list: a full sort of every
+ * training paper per ingested paper costs ten times more.
  */
-export function createNeighbourVoter(neighbours: TNeighbours): (text: TSparseVector) => TNeighbourVotes | undefined {
+function findNearest(similarities: Float64Array, nearest: Int32Array): number {
+  const count = nearest.length;
+  let found = 0;
+  for (let paper = 0; paper < similarities.length; paper += 1) {
+    const similarity = similarities[paper]!;
+    if (similarity <= 0 || (found === count && similarity <= similarities[nearest[count - 1]!]!)) continue;
+    let at = found;
+    while (at > 0 && similarity > similarities[nearest[at - 1]!]!) at -= 1;
+    for (let moved = Math.min(found, count - 1); moved > at; moved -= 1) nearest[moved] = nearest[moved - 1]!;
+    nearest[at] = paper;
+    if (found < count) found += 1;
+  }
+  return found;
+}
+
+/**
+ * A paper's neighbour votes, per topic of `slugs` (in that order): the similarity-weighted share of
+ * the nearest training papers filed under it. Undefined when the paper has too few known n-grams or
+ * no training paper shares one with it (then the regression alone decides). Similarities accumulate
+ * through an inverted index, one pass over the paper's terms, into a buffer reused from paper to paper.
+ */
+export function createNeighbourVoter(neighbours: TNeighbours, slugs: readonly string[]): (text: TSparseVector) => Float64Array | undefined {
   const postings = postingsOf(neighbours);
+  const slugIndex = new Map(slugs.map((slug, index) => [slug, index]));
+  // Topics the caller does not decide get no vote: nobody would read it.
+  const topicsOf = neighbours.papers.map(({ topics }) => Int32Array.from(topics.flatMap((slug) => (slugIndex.has(slug) ? [slugIndex.get(slug)!] : []))));
+  const similarities = new Float64Array(neighbours.papers.length);
+  const nearest = new Int32Array(neighbours.count);
   return (text) => {
     if (text.indices.length < neighbours.minTerms) return undefined;
-    const similarities = new Float64Array(neighbours.papers.length);
-    text.indices.forEach((index, k) => {
-      for (const { paper, value } of postings.get(index) ?? []) similarities[paper]! += value * text.values[k]!;
-    });
-    const nearest = nearestOf(similarities, neighbours.count);
-    const total = nearest.reduce((sum, paper) => sum + similarities[paper]!, 0);
+    similarities.fill(0);
+    for (let k = 0; k < text.indices.length; k += 1) {
+      const index = text.indices[k]!;
+      if (index >= postings.termCount) continue;
+      const value = text.values[k]!;
+      for (let at = postings.starts[index]!; at < postings.starts[index + 1]!; at += 1) similarities[postings.papers[at]!]! += postings.values[at]! * value;
+    }
+    const found = findNearest(similarities, nearest);
+    let total = 0;
+    for (let n = 0; n < found; n += 1) total += similarities[nearest[n]!]!;
     if (total === 0) return undefined;
-    const votes: TNeighbourVotes = new Map();
-    for (const paper of nearest) {
-      for (const slug of neighbours.papers[paper]!.topics) votes.set(slug, (votes.get(slug) ?? 0) + similarities[paper]! / total);
+    const votes = new Float64Array(slugs.length);
+    for (let n = 0; n < found; n += 1) {
+      const paper = nearest[n]!;
+      for (const topic of topicsOf[paper]!) votes[topic]! += similarities[paper]! / total;
     }
     return votes;
   };
 }
 
 /** A topic's probability: the regression's, blended with the neighbours' vote when there are neighbours. */
-export function blendWithVotes({ probability, votes, slug, share }: { probability: number; votes: TNeighbourVotes | undefined; slug: string; share: number }): number {
-  return votes ? (1 - share) * probability + share * (votes.get(slug) ?? 0) : probability;
+export function blendWithVote({ probability, vote, share }: { probability: number; vote: number | undefined; share: number }): number {
+  return vote === undefined ? probability : (1 - share) * probability + share * vote;
 }

@@ -1,5 +1,5 @@
 import { RANKING } from '../ranking/ranking.formula.ts';
-import { ngramSurface, type TPaperText } from './matching.features.ts';
+import type { TPaperText } from './matching.features.ts';
 import { MATCHING } from './matching.scoring.ts';
 import { withImplications, type TTermHit, type TTopicModel } from './matching.model.ts';
 
@@ -39,34 +39,42 @@ export function predictTopicMatches({
   only?: Set<number>;
 }): TTopicMatchRow[] {
   const topicBySlug = new Map(topics.map((topic) => [topic.slug, topic]));
-  const deciding = only ? topics.filter((topic) => only.has(topic.id)) : topics;
+  const modelIndex = new Map(model.slugs.map((slug, index) => [slug, index]));
+  // What each deciding topic needs, looked up once per batch rather than once per paper.
+  const deciding = (only ? topics.filter((topic) => only.has(topic.id)) : topics).map((topic) => ({
+    slug: topic.slug,
+    scorer: model.scorers.get(topic.slug),
+    index: modelIndex.get(topic.slug) ?? -1,
+    implied: [...withImplications([topic.slug], model.implications)].flatMap((slug) => (slug !== topic.slug && topicBySlug.has(slug) ? [topicBySlug.get(slug)!] : [])),
+  }));
+  const impliedOf = new Map(deciding.map((topic) => [topic.slug, topic.implied]));
   return papers.flatMap((paper) => {
     const text = model.vectorizer.vectorize(paper);
-    const paperHits = new Map(topics.flatMap((topic) => {
+    const paperHits = new Map<string, TTermHit>();
+    for (const topic of topics) {
       const hit = hits.get(hitKey(paper.id, topic.id));
-      return hit ? [[topic.slug, hit] as const] : [];
-    }));
-    const probabilities = model.probabilities({ text, categories: paper.categories, hits: paperHits });
+      if (hit) paperHits.set(topic.slug, hit);
+    }
+    const probabilities = model.probabilityVector({ text, categories: paper.categories, hits: paperHits });
+    const surfaceOf = model.vectorizer.surfaces(paper);
     const matched = new Map<string, { score: number; matchedTerms: string[] }>();
-    for (const topic of deciding) {
-      const hit = paperHits.get(topic.slug);
-      const scorer = model.scorers.get(topic.slug);
+    for (const { slug, scorer, index } of deciding) {
+      const hit = paperHits.get(slug);
       if (!scorer) {
-        if (hit && hit.score >= MATCHING.topicThreshold) matched.set(topic.slug, hit);
+        if (hit && hit.score >= MATCHING.topicThreshold) matched.set(slug, hit);
         continue;
       }
-      const probability = probabilities.get(topic.slug)!;
+      const probability = probabilities[index]!;
       if (probability < scorer.threshold) continue;
-      const matchedTerms = hit && hit.matchedTerms.length > 0 ? hit.matchedTerms : scorer.topNgrams(text, EXPLAINING_NGRAMS).map((ngram) => ngramSurface(paper, ngram));
-      matched.set(topic.slug, { score: scoreOfProbability(probability), matchedTerms });
+      const matchedTerms = hit && hit.matchedTerms.length > 0 ? hit.matchedTerms : scorer.topNgrams(text, EXPLAINING_NGRAMS).map((ngram) => surfaceOf(ngram));
+      matched.set(slug, { score: scoreOfProbability(probability), matchedTerms });
     }
     for (const slug of [...matched.keys()]) {
-      for (const implied of withImplications([slug], model.implications)) {
-        const topic = topicBySlug.get(implied);
-        if (!topic || matched.has(implied)) continue;
+      for (const topic of impliedOf.get(slug)!) {
+        if (matched.has(topic.slug)) continue;
         const own = hits.get(hitKey(paper.id, topic.id));
         const from = matched.get(slug)!;
-        matched.set(implied, { score: from.score, matchedTerms: own && own.matchedTerms.length > 0 ? own.matchedTerms : from.matchedTerms });
+        matched.set(topic.slug, { score: from.score, matchedTerms: own && own.matchedTerms.length > 0 ? own.matchedTerms : from.matchedTerms });
       }
     }
     return [...matched].map(([slug, match]) => ({ paperId: paper.id, topicId: topicBySlug.get(slug)!.id, ...match }));
