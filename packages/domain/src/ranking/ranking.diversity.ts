@@ -15,7 +15,7 @@ const DIVERSITY = {
 } as const;
 
 /** How many of a reader's best papers compete for the places of a digest of this size. */
-export const candidatesFor = (digestSize: number) => digestSize * DIVERSITY.candidateDigests;
+const candidatesFor = (digestSize: number) => digestSize * DIVERSITY.candidateDigests;
 
 /** Per rated paper, the topics it matched with their scores (`paper_topics`). */
 export type TRatedTopics = Map<number, TTopicMatch[]>;
