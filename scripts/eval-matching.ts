@@ -67,7 +67,7 @@ try {
   process.stdout.write(`== Tuning part, ${FOLDS}-fold cross-validated ==\n${formatEvaluation(tuningScore)}\n\n`);
   if (heldOut) {
     const baseline = heldOut.termListsOnly;
-    process.stdout.write(`== Held-out part, term lists alone (threshold ${MATCHING.topicThreshold}) ==\nmicro F1 ${baseline.micro.f1.toFixed(2)}  macro F1 ${baseline.macro.f1.toFixed(2)}\n`);
+    process.stdout.write(`== Held-out part, term lists alone (threshold ${MATCHING.topicThreshold}) ==\nmicro F1 ${baseline.micro.f1.toFixed(3)}  macro F1 ${baseline.macro.f1.toFixed(3)}\n`);
   }
   if (!isCurrent) {
     process.stderr.write('The topic model was trained on other papers, labels or topic terms than the seeds hold: run `npm run train:topics`.\n');

@@ -5,11 +5,11 @@ import { readLabelledPapers, trainingDataHash } from './matching.dataset.ts';
 import { evaluateHeldOut } from './matching.eval.ts';
 import { loadTopicModel } from './matching.model.ts';
 
-// `npm run eval:matching` reports held-out micro-F1 0.88 and macro-F1 0.90 for the committed model
-// (the term lists alone: 0.76 and 0.79). The floors sit a few points below, so a change to the
-// matcher, the features or the topic terms that costs quality on unseen papers fails here.
-const HELD_OUT_MICRO_F1_FLOOR = 0.85;
-const HELD_OUT_MACRO_F1_FLOOR = 0.85;
+// `npm run eval:matching` reports held-out micro-F1 0.897 and macro-F1 0.907 for the committed
+// model (the term lists alone: 0.765 and 0.787). The floors sit a few points below, so a change to
+// the matcher, the features or the topic terms that costs quality on unseen papers fails here.
+const HELD_OUT_MICRO_F1_FLOOR = 0.87;
+const HELD_OUT_MACRO_F1_FLOOR = 0.87;
 
 describe('topic matching quality on the held-out papers', () => {
   const context = useTestContext();
@@ -21,7 +21,7 @@ describe('topic matching quality on the held-out papers', () => {
 
   it(`keeps held-out micro-F1 at or above ${HELD_OUT_MICRO_F1_FLOOR} and above the term lists alone`, async () => {
     const { model, termListsOnly } = await evaluateHeldOut({ db: context.database.db, model: await loadTopicModel() });
-    expect(model.papers).toBeGreaterThan(250);
+    expect(model.papers).toBeGreaterThan(350);
     expect(model.macro.topics).toBe(16);
     expect(model.micro.f1).toBeGreaterThanOrEqual(HELD_OUT_MICRO_F1_FLOOR);
     expect(model.macro.f1).toBeGreaterThanOrEqual(HELD_OUT_MACRO_F1_FLOOR);
