@@ -104,7 +104,7 @@ describe('the topic model’s fast path', () => {
   it('gives every tuning paper the same text vector, neighbour-blended probabilities and explaining words as the plain computation', async () => {
     const model = await loadTopicModel();
     const { share } = model.artifact.neighbours;
-    // Every fourth tuning paper: the plain neighbour search is slow, and 190 papers meet every topic.
+    // Every fourth tuning paper: the plain neighbour search is slow, and over 200 papers meet every topic.
     const papers = readLabelledPapers().tuning.filter((_, n) => n % 4 === 0);
     const trainingTexts = model.artifact.neighbours.papers.map(({ text }) => new Map(text.indices.map((index, k) => [index, text.values[k]!])));
     const regressions = new Map(model.slugs.map((slug) => [slug, oracleRegression(model, slug)]));
