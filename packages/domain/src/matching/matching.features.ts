@@ -48,16 +48,22 @@ const STOP_WORDS = new Set(
 type TStem = (lowerCaseWord: string) => string;
 
 /** Stemming is most of vectorising; a vectoriser remembers the stems of the words it has seen (bounded). */
-function memoisedStemmer(limit = 200_000): TStem {
-  const stems = new Map<string, string>();
+const memoisedStemmer = (): TStem => memoisedByWord(stemmer);
+
+/**
+ * `compute` remembered per word, up to `limit` words (then forgotten all at once): vocabularies
+ * of real text are a few tens of thousands of words, so the bound only stops a flood of junk.
+ */
+function memoisedByWord<T extends NonNullable<unknown> | null>(compute: (word: string) => T, limit = 200_000): (word: string) => T {
+  const known = new Map<string, T>();
   return (word) => {
-    let stem = stems.get(word);
-    if (stem === undefined) {
-      if (stems.size >= limit) stems.clear();
-      stem = stemmer(word);
-      stems.set(word, stem);
+    let value = known.get(word);
+    if (value === undefined) {
+      if (known.size >= limit) known.clear();
+      value = compute(word);
+      known.set(word, value);
     }
-    return stem;
+    return value;
   };
 }
 
@@ -65,19 +71,6 @@ const WORD_SEPARATOR = /[^A-Za-z0-9]+/;
 
 const isKept = (lowerCaseWord: string) => lowerCaseWord.length >= 2 && !STOP_WORDS.has(lowerCaseWord) && !/^\d+$/.test(lowerCaseWord);
 
-/** Each word as written, worked out once (bounded like the stems); null for a word that is not kept. */
-function memoisedTokens(tokenOf: (word: string) => TToken | null, limit = 200_000): (word: string) => TToken | null {
-  const tokens = new Map<string, TToken | null>();
-  return (word) => {
-    let token = tokens.get(word);
-    if (token === undefined) {
-      if (tokens.size >= limit) tokens.clear();
-      token = tokenOf(word);
-      tokens.set(word, token);
-    }
-    return token;
-  };
-}
 
 /** The kept words of `text` as written, each with its stem. */
 function words(text: string, stem: TStem = stemmer): { word: string; stem: string }[] {
@@ -193,7 +186,8 @@ export function createTextVectorizer(vocabulary: TTextVocabulary): TTextVectoriz
     }
   });
   const stem = memoisedStemmer();
-  const tokenOf = memoisedTokens((word) => {
+  // Each word as written, worked out once (bounded like the stems); null for a word that is not kept.
+  const tokenOf = memoisedByWord((word): TToken | null => {
     const lower = word.toLowerCase();
     if (!isKept(lower)) return null;
     const wordStem = stem(lower);
