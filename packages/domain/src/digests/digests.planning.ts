@@ -48,6 +48,7 @@ export async function planDeliveries({
   onlySubscriberId?: string;
   /** A further condition on the audience (alias `s`), e.g. `notMailedSince`. */
   audienceFilter?: SQL;
+  /** Readers ranked and stored per statement (a test plans a small audience in several chunks). */
   readersPerChunk?: number;
 }): Promise<TPlanResult> {
   const scope = planningScope({ frequency, periodStart, periodEnd, now, onlySubscriberId, audienceFilter });
