@@ -1,4 +1,4 @@
-// `npm run eval:matching [-- --min-f1 0.85 | -- --tuning-only]`: stores every labelled paper in a scratch database
+// `npm run eval:matching [-- --min-f1 0.87 | -- --tuning-only]`: stores every labelled paper in a scratch database
 // (created beside the one in DATABASE_URL and dropped afterwards), then reports precision, recall
 // and F1 per topic and overall:
 // - on the held-out part, matched by the committed model through `matchPapers`, as in production;

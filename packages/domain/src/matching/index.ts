@@ -5,7 +5,7 @@ export { compileTerm, compileTerms, isAcronym } from './matching.terms.ts';
 export type { TTermVariant } from './matching.terms.ts';
 export { evaluateHeldOut, evaluateMatching, formatEvaluation, scoreTopicPredictions } from './matching.eval.ts';
 export type { TConfusion, TEvaluation, TTopicScore } from './matching.eval.ts';
-export { buildVocabulary, cosine, createTextVectorizer, dot, dotDense, FEATURES, ngramCounts, ngramSurface, norm, normalize, textNgrams, textTokens, weightedSum } from './matching.features.ts';
+export { buildVocabulary, cosine, createTextVectorizer, dot, dotDense, FEATURES, ngramCounts, norm, normalize, textNgrams, textTokens, weightedSum } from './matching.features.ts';
 export type { TPaperText, TSparseVector, TTextVectorizer, TTextVocabulary } from './matching.features.ts';
 export { createTopicModel, defaultTopicModelPath, loadTopicModel, termFeatures, TOPIC_IMPLICATIONS, TOPIC_MODEL_VERSION, TopicModelFileError, withImplications, ZTopicModel } from './matching.model.ts';
 export type { TTermHit, TTopicModel, TTopicModelArtifact } from './matching.model.ts';

@@ -19,7 +19,7 @@ export type TTextVocabulary = { terms: string[]; idf: number[]; titleWeight: num
 
 export type TTextVectorizer = {
   vectorize: (paper: TPaperText) => TSparseVector;
-  /** For one paper, the words it wrote for an n-gram (`ngramSurface`), the paper split into words once. */
+  /** For one paper, the words it wrote for an n-gram (`surfaceFinder`), the paper split into words once. */
   surfaces: (paper: TPaperText) => (ngram: string) => string;
   /** The n-gram behind an index, as stemmed words ("languag model"). */
   term: (index: number) => string;
@@ -90,13 +90,9 @@ export function textTokens(text: string, stem: TStem = stemmer): string[] {
 /**
  * The words of the paper that an n-gram stands for ("diffus model" → "diffusion models"), first
  * occurrence in the title, then the abstract; the n-gram itself when the paper does not contain it.
+ * For many n-grams of one paper: the paper is split into words on the first call only.
  */
-export function ngramSurface(paper: TPaperText, ngram: string): string {
-  return surfaceFinder(paper)(ngram);
-}
-
-/** `ngramSurface` for many n-grams of one paper: the paper is split into words on the first call only. */
-function surfaceFinder(paper: TPaperText, stem: TStem = stemmer): (ngram: string) => string {
+function surfaceFinder(paper: TPaperText, stem: TStem): (ngram: string) => string {
   let texts: { word: string; stem: string }[][] | undefined;
   return (ngram) => {
     texts ??= [words(paper.title, stem), words(paper.abstract, stem)];

@@ -39,7 +39,6 @@ export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatch
     /** The topics a paper matched (`listId` is the topic id), for the share per topic. */
     topicsOf: (paperId: number): TMatchRow[] => topicsByPaper.get(paperId) ?? [],
     paperIds: (): number[] => [...upvotes.keys()],
-    upvotesOf: (paperId: number): number => upvotes.get(paperId) ?? 0,
   };
 }
 
