@@ -76,43 +76,42 @@ function bestTopicOf(matches: TTopicMatch[], among?: Set<number>): number {
  * Greedy by score, each share of the digest (digest size × the topic's share) already taken from
  * a paper's topic costing it `fairShareCost`. Only the best `candidatesFor(digestSize)` compete.
  * `scored` is best first, ties broken.
+ *
+ * Every candidate of one topic pays the same cost, so only the best one not yet taken of each
+ * topic can be next: each step compares a reader's few topics, not every candidate.
  */
 export function takeWithTopicShares<T extends { paperId: number }>(
   scored: T[],
   { digestSize, scoreOf, groupOf, shareOf }: { digestSize: number; scoreOf: (paper: T) => number; groupOf?: (paperId: number) => number; shareOf: (group: number) => number },
 ): T[] {
   if (!groupOf) return scored.slice(0, digestSize);
-  const count = Math.min(scored.length, candidatesFor(digestSize));
-  // Per candidate: its score, its topic's places in the digest (digest size × share), and its
-  // topic's slot in `taken`. Typed arrays: this loop runs for every reader of several topics.
-  const scores = new Float64Array(count);
-  const places = new Float64Array(count);
-  const slots = new Int32Array(count);
-  const slotOfGroup = new Map<number, number>();
-  for (let index = 0; index < count; index += 1) {
-    const group = groupOf(scored[index]!.paperId);
-    if (!slotOfGroup.has(group)) slotOfGroup.set(group, slotOfGroup.size);
-    scores[index] = scoreOf(scored[index]!);
-    places[index] = digestSize * shareOf(group);
-    slots[index] = slotOfGroup.get(group)!;
-  }
-  const taken = new Int32Array(slotOfGroup.size);
-  const isTaken = new Uint8Array(count);
+  const candidates = scored.slice(0, candidatesFor(digestSize));
+  // Per topic, the positions of its candidates in `candidates`, best first.
+  const positionsOf = new Map<number, number[]>();
+  candidates.forEach((paper, position) => {
+    const group = groupOf(paper.paperId);
+    const positions = positionsOf.get(group);
+    if (positions) positions.push(position);
+    else positionsOf.set(group, [position]);
+  });
+  const topics = [...positionsOf].map(([group, positions]) => ({ positions, next: 0, places: digestSize * shareOf(group) }));
   const chosen: T[] = [];
-  while (chosen.length < Math.min(digestSize, count)) {
-    let best = -1;
+  while (chosen.length < Math.min(digestSize, candidates.length)) {
+    let best: (typeof topics)[number] | undefined;
     let bestValue = -Infinity;
-    for (let index = 0; index < count; index += 1) {
-      if (isTaken[index]) continue;
-      const value = scores[index]! - (DIVERSITY.fairShareCost * taken[slots[index]!]!) / places[index]!;
-      if (best < 0 || value > bestValue) {
-        best = index;
+    for (const topic of topics) {
+      const position = topic.positions[topic.next];
+      if (position === undefined) continue;
+      // topic.next is how many of the topic's papers are taken.
+      const value = scoreOf(candidates[position]!) - (DIVERSITY.fairShareCost * topic.next) / topic.places;
+      // Equal values: the better-ranked paper.
+      if (!best || value > bestValue || (value === bestValue && position < best.positions[best.next]!)) {
+        best = topic;
         bestValue = value;
       }
     }
-    isTaken[best] = 1;
-    taken[slots[best]!]! += 1;
-    chosen.push(scored[best]!);
+    chosen.push(candidates[best!.positions[best!.next]!]!);
+    best!.next += 1;
   }
   return chosen;
 }
