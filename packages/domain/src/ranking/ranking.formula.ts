@@ -16,13 +16,14 @@ function relevanceOf(summedScore: number): number {
   return 1 - Math.exp(-summedScore / RANKING.relevanceScale);
 }
 
-function trendingOf(upvotes: number): number {
+/** The trending part of `rank`, from a paper's upvotes. */
+export function trendingOf(upvotes: number): number {
   return Math.min(1, Math.log(1 + Math.max(upvotes, 0)) / Math.log(1 + RANKING.upvotesForFullTrending));
 }
 
-/** `rank` above, over the summed score of the subscriber's matches and the paper's upvotes. */
-export function rankOf(summedScore: number, upvotes: number): number {
-  return RANKING.relevanceWeight * relevanceOf(summedScore) + RANKING.trendingWeight * trendingOf(upvotes);
+/** `rank` above, over the summed score of the subscriber's matches and the paper's `trendingOf(upvotes)`. */
+export function rankOf(summedScore: number, trending: number): number {
+  return RANKING.relevanceWeight * relevanceOf(summedScore) + RANKING.trendingWeight * trending;
 }
 
 export type TWhyReason = { kind: 'topic' | 'keyword'; label: string; terms: string[]; score: number };

@@ -8,7 +8,7 @@ import { loadTopicModel } from '../matching/matching.model.ts';
 import { seedDatabase } from '../seed/seed.usecases.ts';
 
 const model = await loadTopicModel();
-import { formatWhy, rankOf } from './ranking.formula.ts';
+import { formatWhy, rankOf, trendingOf } from './ranking.formula.ts';
 import { findCandidates } from './ranking.test-oracle.ts';
 
 const LONG_AGO = new Date('2000-01-01T00:00:00Z');
@@ -104,10 +104,10 @@ describe('the topic-and-keyword ranking (checked against its SQL statement in th
     expect(strong.position).toBeLessThan(weak.position);
     for (const candidate of [strong, weak]) {
       const scores = candidate.reasons.map((reason) => reason.score);
-      expect(candidate.rank).toBeCloseTo(rankOf(scores.reduce((sum, score) => sum + score, 0), candidate.upvotes), 5);
+      expect(candidate.rank).toBeCloseTo(rankOf(scores.reduce((sum, score) => sum + score, 0), trendingOf(candidate.upvotes)), 5);
     }
-    expect(rankOf(9, 10)).toBeGreaterThan(rankOf(1.5, 500));
-    expect(rankOf(3, 100)).toBeGreaterThan(rankOf(3, 10));
+    expect(rankOf(9, trendingOf(10))).toBeGreaterThan(rankOf(1.5, trendingOf(500)));
+    expect(rankOf(3, trendingOf(100))).toBeGreaterThan(rankOf(3, trendingOf(10)));
   });
 
 });

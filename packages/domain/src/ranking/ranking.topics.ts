@@ -1,4 +1,4 @@
-import { rankOf } from './ranking.formula.ts';
+import { rankOf, trendingOf } from './ranking.formula.ts';
 
 // How many ranked candidates each list keeps: per topic set, per keyword phrase and per
 // profile. Digests hold at most 20 papers; the rest is room for papers a subscriber already
@@ -9,6 +9,10 @@ export const CANDIDATES_PER_LIST = 30;
 export type TMatchRow = { listId: number; paperId: number; score: number; upvotes: number };
 export type TRankedPaper = { paperId: number; score: number; rank: number };
 
+/** A paper on a list, by its slot (below), and its score there. */
+type TEntry = { slot: number; score: number };
+type TRanked = TRankedPaper & TEntry;
+
 /**
  * The topic-and-keyword ranking of every profile (a set of topics and a set of keywords) over
  * one period's matches. Papers are ranked once per distinct set of topics and once per keyword
@@ -16,20 +20,19 @@ export type TRankedPaper = { paperId: number; score: number; rank: number };
  * keeps (a personal ranking, or shares per topic, choose from a longer list than the head).
  */
 export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatches: TMatchRow[]; keywordMatches: TMatchRow[] }) {
-  const upvotes = new Map<number, number>();
-  const byTopic = groupByList(topicMatches, upvotes);
+  const papers = createPaperSlots([...topicMatches, ...keywordMatches]);
+  const byTopic = groupByList(topicMatches, papers.slotOf);
+  const byKeyword = groupByList(keywordMatches, papers.slotOf);
   const topicsByPaper = new Map<number, TMatchRow[]>();
   for (const row of topicMatches) topicsByPaper.set(row.paperId, [...(topicsByPaper.get(row.paperId) ?? []), row]);
-  const byKeyword = groupByList(keywordMatches, upvotes);
 
-  const rankList = (scores: Map<number, number>, limit: number) => topRanked(scores, upvotes, limit);
-  const topicSetLists = memoize((key: string, limit: number) => rankList(sumScores(idsOf(key).map((id) => byTopic.get(id) ?? [])), limit));
-  const keywordLists = memoize((key: string, limit: number) => rankList(sumScores([byKeyword.get(Number(key)) ?? []]), limit));
+  const topicSetLists = memoize((key: string, limit: number) => papers.topRanked(idsOf(key).map((id) => byTopic.get(id) ?? []), limit));
+  const keywordLists = memoize((key: string, limit: number) => papers.topRanked([byKeyword.get(Number(key)) ?? []], limit));
   // Merged per reader, not kept: most readers with keywords have a profile of their own.
   const profileList = (topicKey: string, keywordKey: string, limit: number) => {
     const topicList = topicKey ? topicSetLists(topicKey, limit) : [];
     if (!keywordKey) return topicList;
-    return rankList(sumScores([topicList, ...idsOf(keywordKey).map((id) => keywordLists(String(id), limit))]), limit);
+    return papers.topRanked([topicList, ...idsOf(keywordKey).map((id) => keywordLists(String(id), limit))], limit);
   };
 
   return {
@@ -38,49 +41,84 @@ export function createTopicRanker({ topicMatches, keywordMatches }: { topicMatch
       profileList(topicIds, keywordIds, limit),
     /** The topics a paper matched (`listId` is the topic id), for the share per topic. */
     topicsOf: (paperId: number): TMatchRow[] => topicsByPaper.get(paperId) ?? [],
-    paperIds: (): number[] => [...upvotes.keys()],
+    paperIds: (): number[] => [...papers.ids],
   };
 }
 
 export type TTopicRanker = ReturnType<typeof createTopicRanker>;
 
-function groupByList(rows: TMatchRow[], upvotes: Map<number, number>): Map<number, TMatchRow[]> {
-  const lists = new Map<number, TMatchRow[]>();
+/**
+ * Every paper of the period gets a slot (0, 1, 2, …), so that a profile's lists add up in one
+ * array shared by every profile of the run, not in a Map per profile: planning merges lists for
+ * most of its readers.
+ */
+function createPaperSlots(rows: TMatchRow[]) {
+  const slotOf = new Map<number, number>();
+  const ids: number[] = [];
+  const upvotes: number[] = [];
   for (const row of rows) {
-    upvotes.set(row.paperId, row.upvotes);
+    if (!slotOf.has(row.paperId)) {
+      slotOf.set(row.paperId, ids.length);
+      ids.push(row.paperId);
+    }
+    upvotes[slotOf.get(row.paperId)!] = row.upvotes;
+  }
+  const trending = Float64Array.from(upvotes, trendingOf);
+  // Per slot, its summed score in the current merge; valid while its stamp is the merge's.
+  const sums = new Float64Array(ids.length);
+  const stamps = new Uint32Array(ids.length);
+  const touched = new Int32Array(ids.length);
+  let stamp = 0;
+
+  /**
+   * The best `limit` of the lists merged (a paper on several adds up its scores) by rank, ties to
+   * the newer (higher) paper id. A bounded insertion, not a sort: lists run to hundreds of
+   * papers, and only the head is kept.
+   */
+  const topRanked = (lists: TEntry[][], limit: number): TRanked[] => {
+    stamp += 1;
+    let count = 0;
+    for (const list of lists) {
+      for (const { slot, score } of list) {
+        if (stamps[slot] !== stamp) {
+          stamps[slot] = stamp;
+          sums[slot] = 0;
+          touched[count] = slot;
+          count += 1;
+        }
+        sums[slot] = sums[slot]! + score;
+      }
+    }
+    const top: TRanked[] = [];
+    const isAbove = (rank: number, paperId: number, other: TRanked) => rank > other.rank || (rank === other.rank && paperId > other.paperId);
+    for (let k = 0; k < count; k += 1) {
+      const slot = touched[k]!;
+      const paperId = ids[slot]!;
+      const score = sums[slot]!;
+      const rank = rankOf(score, trending[slot]!);
+      const last = top[limit - 1];
+      if (last && !isAbove(rank, paperId, last)) continue;
+      let index = last ? limit - 1 : top.length;
+      for (let above = top[index - 1]; above && isAbove(rank, paperId, above); above = top[index - 1]) {
+        top[index] = above;
+        index -= 1;
+      }
+      top[index] = { paperId, slot, score, rank };
+    }
+    return top;
+  };
+
+  return { ids, slotOf: (paperId: number) => slotOf.get(paperId)!, topRanked };
+}
+
+function groupByList(rows: TMatchRow[], slotOf: (paperId: number) => number): Map<number, TEntry[]> {
+  const lists = new Map<number, TEntry[]>();
+  for (const row of rows) {
     const list = lists.get(row.listId) ?? [];
-    list.push(row);
+    list.push({ slot: slotOf(row.paperId), score: row.score });
     lists.set(row.listId, list);
   }
   return lists;
-}
-
-/** A paper on several lists adds up its scores. */
-function sumScores(lists: { paperId: number; score: number }[][]): Map<number, number> {
-  const sums = new Map<number, number>();
-  for (const list of lists) for (const { paperId, score } of list) sums.set(paperId, (sums.get(paperId) ?? 0) + score);
-  return sums;
-}
-
-/**
- * The best `limit` by rank, ties to the newer (higher) paper id. A bounded insertion, not a
- * sort: lists run to hundreds of papers, and only the head is kept.
- */
-function topRanked(scores: Map<number, number>, upvotes: Map<number, number>, limit: number): TRankedPaper[] {
-  const top: TRankedPaper[] = [];
-  const isAbove = (rank: number, paperId: number, other: TRankedPaper) => rank > other.rank || (rank === other.rank && paperId > other.paperId);
-  for (const [paperId, score] of scores) {
-    const rank = rankOf(score, upvotes.get(paperId) ?? 0);
-    const last = top[limit - 1];
-    if (last && !isAbove(rank, paperId, last)) continue;
-    let index = last ? limit - 1 : top.length;
-    for (let above = top[index - 1]; above && isAbove(rank, paperId, above); above = top[index - 1]) {
-      top[index] = above;
-      index -= 1;
-    }
-    top[index] = { paperId, score, rank };
-  }
-  return top;
 }
 
 /** The ids of a profile key ("3,7,12"). */
