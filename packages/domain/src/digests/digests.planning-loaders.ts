@@ -102,22 +102,20 @@ export async function loadReceived({ db, scope }: { db: TDb; scope: TScope }): P
  */
 export async function loadRatings({ db, scope }: { db: TDb; scope: TScope }): Promise<Map<string, TRating[]>> {
   // One row per reader, the ratings as one string of signed paper ids ("12,-40,7"; minus: rated
-  // down), newest first: a few thousand rows to read instead of a row per rating.
+  // down), newest first: a few thousand rows to read instead of a row per rating. Each reader's
+  // ratings are ordered inside their group (small sorts), not all of them in one window.
   const { rows } = await db.execute<{ subscriber_id: string; ratings: string }>(sql`
-    select subscriber_id, string_agg((rating * paper_id)::text, ',' order by recency) as ratings from (
-      select r.subscriber_id, r.paper_id, r.rating,
-        row_number() over (partition by r.subscriber_id order by r.rated_at desc, r.paper_id desc) as recency
-      from (
-        select subscriber_id, paper_id, rating, rated_at from paper_ratings
-        union all
-        select sp.subscriber_id, sp.paper_id, 1, sp.added_at from subscriber_seed_papers sp
-        where sp.paper_id is not null
-          and not exists (select 1 from paper_ratings pr where pr.subscriber_id = sp.subscriber_id and pr.paper_id = sp.paper_id)
-      ) r join subscribers s on s.id = r.subscriber_id
-      where ${scope.eligibility}
-    ) latest
-    where recency <= ${RATINGS_PER_READER}
-    group by subscriber_id
+    select r.subscriber_id,
+      array_to_string((array_agg(r.rating * r.paper_id order by r.rated_at desc, r.paper_id desc))[:${RATINGS_PER_READER}], ',') as ratings
+    from (
+      select subscriber_id, paper_id, rating, rated_at from paper_ratings
+      union all
+      select sp.subscriber_id, sp.paper_id, 1, sp.added_at from subscriber_seed_papers sp
+      where sp.paper_id is not null
+        and not exists (select 1 from paper_ratings pr where pr.subscriber_id = sp.subscriber_id and pr.paper_id = sp.paper_id)
+    ) r join subscribers s on s.id = r.subscriber_id
+    where ${scope.eligibility}
+    group by r.subscriber_id
   `);
   const toRating = (signed: string): TRating => {
     const paperId = Number(signed);
