@@ -19,9 +19,9 @@ const paper = (n: number, topics: string[], changes: Record<string, unknown> = {
 const validEntries = () => Array.from({ length: 16 }, (_, n) => paper(n, ['diffusion-models', 'generative-models']));
 
 /** The problems a refused corpus is refused for, one a line after the count. */
-function problemsOf(parts: TCorpusPart[], sampleIds: string[] = []): string[] {
+function problemsOf(parts: TCorpusPart[], sampleIds: string[] = [], sampleTitles: string[] = []): string[] {
   try {
-    checkCorpus({ parts, slugs: SLUGS, sampleIds: new Set(sampleIds) });
+    checkCorpus({ parts, slugs: SLUGS, sampleIds: new Set(sampleIds), sampleTitles: new Set(sampleTitles) });
   } catch (error) {
     expect(error).toBeInstanceOf(SeedFileError);
     const [count, ...problems] = (error as Error).message.split('\n');
@@ -75,6 +75,22 @@ describe('the labelled corpus rules', () => {
     expect(problemsOf(parts, ['2403.00050'])).toEqual([
       'papers.part2.json: arXiv id 2403.00003 already used in papers.part1.json',
       'papers.part2.json: arXiv id 2403.00050 is a made-up id from seeds/papers.json',
+    ]);
+  });
+
+  it('refuses a held-out paper that is a tuning paper under another id: a sample paper or a tuning corpus paper of the same title', () => {
+    const numbers = Array.from({ length: 100 }, (_, n) => 100 + n);
+    const [first, second] = numbers.filter((n) => isHeldOut(paper(n, []).arxivId));
+    const [tuned] = numbers.filter((n) => !isHeldOut(paper(n, []).arxivId));
+    const entries = [
+      ...validEntries(),
+      paper(tuned!, [], { title: 'Attention Is All You Need' }),
+      paper(first!, [], { title: 'Attention is all you need!' }),
+      paper(second!, [], { title: 'A Sample Paper' }),
+    ];
+    expect(problemsOf([{ file: 'papers.part1.json', entries }], [], ['A sample paper'])).toEqual([
+      `papers.part1.json: held-out paper ${paper(first!, []).arxivId} has the title of a tuning paper ("Attention is all you need!")`,
+      `papers.part1.json: held-out paper ${paper(second!, []).arxivId} has the title of a tuning paper ("A Sample Paper")`,
     ]);
   });
 

@@ -91,6 +91,20 @@ function checkIds(parts: { file: string; papers: TCorpusPaper[] }[], sampleIds: 
   }
 }
 
+/**
+ * A held-out paper must not be a tuning paper under another id (the same title, as a sample paper
+ * with a made-up id or twice in the corpus): the model would be measured on a paper it learned.
+ */
+function checkHeldOutUnseen(parts: { file: string; papers: TCorpusPaper[] }[], sampleTitles: ReadonlySet<string>, problems: string[]) {
+  const papers = parts.flatMap(({ file, papers: partPapers }) => partPapers.map((paper) => ({ file, ...paper })));
+  const tuningTitles = new Set([...sampleTitles, ...papers.filter((paper) => !isHeldOut(paper.arxivId)).map((paper) => paper.title)].map(titleKey));
+  for (const { file, arxivId, title } of papers) {
+    if (isHeldOut(arxivId) && tuningTitles.has(titleKey(title))) problems.push(`${file}: held-out paper ${arxivId} has the title of a tuning paper ("${title}")`);
+  }
+}
+
+const titleKey = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+
 function checkCoverage(corpus: TCorpusPaper[], slugs: readonly string[], problems: string[]) {
   for (const slug of slugs) {
     const count = corpus.filter((paper) => paper.topics.includes(slug)).length;
@@ -100,15 +114,26 @@ function checkCoverage(corpus: TCorpusPaper[], slugs: readonly string[], problem
 
 /**
  * The corpus rules (seeds/README.md): each entry's fields, ids unique and apart from the sample
- * papers', and enough positives for every topic. Returns the corpus papers as written; throws a
+ * papers', no held-out paper that is also a tuning paper, and enough positives for every topic. Returns the corpus papers as written; throws a
  * SeedFileError naming every problem, so one bad entry does not hide the others.
  */
-export function checkCorpus({ parts, slugs, sampleIds }: { parts: TCorpusPart[]; slugs: readonly string[]; sampleIds: ReadonlySet<string> }): TCorpusPaper[] {
+export function checkCorpus({
+  parts,
+  slugs,
+  sampleIds,
+  sampleTitles = new Set(),
+}: {
+  parts: TCorpusPart[];
+  slugs: readonly string[];
+  sampleIds: ReadonlySet<string>;
+  sampleTitles?: ReadonlySet<string>;
+}): TCorpusPaper[] {
   const problems: string[] = [];
   if (parts.length === 0) problems.push('no papers.partN.json files');
   const ZCorpusPaper = corpusPaperSchema(new Set(slugs));
   const parsed = parts.map((part) => ({ file: part.file, papers: parsePart(part, ZCorpusPaper, problems) }));
   checkIds(parsed, sampleIds, problems);
+  checkHeldOutUnseen(parsed, sampleTitles, problems);
   const corpus = parsed.flatMap((part) => part.papers);
   checkCoverage(corpus, slugs, problems);
   if (problems.length > 0) throw new SeedFileError(`seeds/corpus: ${problems.length} problem(s)\n${problems.join('\n')}`);
@@ -139,7 +164,12 @@ export function readLabelledPapers(): { tuning: TLabelledPaper[]; heldOut: TLabe
   const slugs = readSeedTopics().map((topic) => topic.slug);
   const labels = z.record(z.string(), z.array(z.string())).parse(JSON.parse(readFileSync(repoPath('seeds', 'labels.json'), 'utf8')));
   const samples = readSeedPapers().map((paper) => ({ ...paper, topics: labels[paper.arxivId] ?? [] }));
-  const corpus = checkCorpus({ parts: readCorpusParts(), slugs, sampleIds: new Set(samples.map((paper) => paper.arxivId)) });
+  const corpus = checkCorpus({
+    parts: readCorpusParts(),
+    slugs,
+    sampleIds: new Set(samples.map((paper) => paper.arxivId)),
+    sampleTitles: new Set(samples.map((paper) => paper.title)),
+  });
   const labelled = corpus.map(toLabelledPaper);
   return { tuning: [...samples, ...labelled.filter((paper) => !isHeldOut(paper.arxivId))], heldOut: labelled.filter((paper) => isHeldOut(paper.arxivId)) };
 }
