@@ -75,10 +75,11 @@ function bestTopicOf(matches: TTopicMatch[], among?: Set<number>): number {
 /**
  * Greedy by score, each share of the digest (digest size × the topic's share) already taken from
  * a paper's topic costing it `fairShareCost`. Only the best `candidatesFor(digestSize)` compete.
- * `scored` is best first, ties broken.
+ * `scored` must be best first by `scoreOf`, ties broken.
  *
  * Every candidate of one topic pays the same cost, so only the best one not yet taken of each
- * topic can be next: each step compares a reader's few topics, not every candidate.
+ * topic can be next (the first in `scored`): each step compares a reader's few topics, not every
+ * candidate.
  */
 export function takeWithTopicShares<T extends { paperId: number }>(
   scored: T[],

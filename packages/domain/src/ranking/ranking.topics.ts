@@ -63,19 +63,28 @@ function createPaperSlots(rows: TMatchRow[]) {
     }
     upvotes[slotOf.get(row.paperId)!] = row.upvotes;
   }
-  const trending = Float64Array.from(upvotes, trendingOf);
-  // Per slot, its summed score in the current merge; valid while its stamp is the merge's.
-  const sums = new Float64Array(ids.length);
-  const stamps = new Uint32Array(ids.length);
-  const touched = new Int32Array(ids.length);
-  let stamp = 0;
+  const trending = Float64Array.from(upvotes, (count) => trendingOf(count));
+  const merge = createScoreMerger(ids.length);
+  /** The best `limit` of the lists merged, by rank. */
+  const topRanked = (lists: TEntry[][], limit: number): TRanked[] => headByRank({ merged: merge(lists), ids, trending, limit });
+  return { ids, slotOf: (paperId: number) => slotOf.get(paperId)!, topRanked };
+}
 
-  /**
-   * The best `limit` of the lists merged (a paper on several adds up its scores) by rank, ties to
-   * the newer (higher) paper id. A bounded insertion, not a sort: lists run to hundreds of
-   * papers, and only the head is kept.
-   */
-  const topRanked = (lists: TEntry[][], limit: number): TRanked[] => {
+/**
+ * Adds up lists by slot (a paper on several adds up its scores) into one array, reused from merge
+ * to merge: a slot's sum counts while its stamp is the current merge's, so nothing is cleared.
+ * Returns the slots met, in the order first met.
+ */
+function createScoreMerger(slotCount: number) {
+  const sums = new Float64Array(slotCount);
+  const stamps = new Uint32Array(slotCount);
+  const touched = new Int32Array(slotCount);
+  let stamp = 0;
+  return (lists: TEntry[][]) => {
+    if (stamp === 0xffff_ffff) {
+      stamps.fill(0);
+      stamp = 0;
+    }
     stamp += 1;
     let count = 0;
     for (const list of lists) {
@@ -89,26 +98,42 @@ function createPaperSlots(rows: TMatchRow[]) {
         sums[slot] = sums[slot]! + score;
       }
     }
-    const top: TRanked[] = [];
-    const isAbove = (rank: number, paperId: number, other: TRanked) => rank > other.rank || (rank === other.rank && paperId > other.paperId);
-    for (let k = 0; k < count; k += 1) {
-      const slot = touched[k]!;
-      const paperId = ids[slot]!;
-      const score = sums[slot]!;
-      const rank = rankOf(score, trending[slot]!);
-      const last = top[limit - 1];
-      if (last && !isAbove(rank, paperId, last)) continue;
-      let index = last ? limit - 1 : top.length;
-      for (let above = top[index - 1]; above && isAbove(rank, paperId, above); above = top[index - 1]) {
-        top[index] = above;
-        index -= 1;
-      }
-      top[index] = { paperId, slot, score, rank };
-    }
-    return top;
+    return { sums, touched, count };
   };
+}
 
-  return { ids, slotOf: (paperId: number) => slotOf.get(paperId)!, topRanked };
+/**
+ * The best `limit` merged papers by rank, ties to the newer (higher) paper id. A bounded
+ * insertion, not a sort: lists run to hundreds of papers, and only the head is kept.
+ */
+function headByRank({
+  merged: { sums, touched, count },
+  ids,
+  trending,
+  limit,
+}: {
+  merged: { sums: Float64Array; touched: Int32Array; count: number };
+  ids: number[];
+  trending: Float64Array;
+  limit: number;
+}): TRanked[] {
+  const top: TRanked[] = [];
+  const isAbove = (rank: number, paperId: number, other: TRanked) => rank > other.rank || (rank === other.rank && paperId > other.paperId);
+  for (let k = 0; k < count; k += 1) {
+    const slot = touched[k]!;
+    const paperId = ids[slot]!;
+    const score = sums[slot]!;
+    const rank = rankOf(score, trending[slot]!);
+    const last = top[limit - 1];
+    if (last && !isAbove(rank, paperId, last)) continue;
+    let index = last ? limit - 1 : top.length;
+    for (let above = top[index - 1]; above && isAbove(rank, paperId, above); above = top[index - 1]) {
+      top[index] = above;
+      index -= 1;
+    }
+    top[index] = { paperId, slot, score, rank };
+  }
+  return top;
 }
 
 function groupByList(rows: TMatchRow[], slotOf: (paperId: number) => number): Map<number, TEntry[]> {
