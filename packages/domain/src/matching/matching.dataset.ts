@@ -114,8 +114,9 @@ function checkCoverage(corpus: TCorpusPaper[], slugs: readonly string[], problem
 
 /**
  * The corpus rules (seeds/README.md): each entry's fields, ids unique and apart from the sample
- * papers', no held-out paper that is also a tuning paper, and enough positives for every topic. Returns the corpus papers as written; throws a
- * SeedFileError naming every problem, so one bad entry does not hide the others.
+ * papers', no held-out paper that is also a tuning paper, and enough positives for every topic.
+ * Returns the corpus papers as written; throws a SeedFileError naming every problem, so one bad
+ * entry does not hide the others.
  */
 export function checkCorpus({
   parts,
