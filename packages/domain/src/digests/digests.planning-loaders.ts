@@ -97,8 +97,8 @@ export async function loadReceived({ db, scope }: { db: TDb; scope: TScope }): P
 
 /**
  * Each reader's latest ratings, newest first, with the papers they named as liked counting as
- * rated up (unless they rated that paper, before or after). Papers rated down are never sent to them again
- * (those older than the latest ratings too: `loadReceived` excludes them).
+ * rated up (unless they rated that paper, before or after). Papers rated down are never sent to
+ * them again (those older than the latest ratings too: `loadReceived` excludes them).
  */
 export async function loadRatings({ db, scope }: { db: TDb; scope: TScope }): Promise<Map<string, TRating[]>> {
   // One row per reader, the ratings as one string of signed paper ids ("12,-40,7"; minus: rated

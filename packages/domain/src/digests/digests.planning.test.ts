@@ -2,7 +2,7 @@ import { deliveries, sentPapers, type TDb } from '@paperboy/db';
 import { useTestContext } from '@paperboy/testing';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { findCandidates, type TCandidate } from '../ranking/ranking.test-oracle.ts';
+import { findCandidates, seededGenerator, takeWithSharesOneByOne, type TCandidate } from '../ranking/ranking.test-oracle.ts';
 import { createDigestsRepository } from './digests.repository.ts';
 import { periodFor } from './digests.periods.ts';
 import { planDeliveries } from './digests.planning.ts';
@@ -13,21 +13,11 @@ const DAY = 24 * 3_600_000;
 const TOPICS = ['llms', 'diffusion', 'robotics', 'vision'];
 const PHRASES = ['speculative decoding', 'kv cache', 'world models'];
 
-/** A small deterministic generator, so a failure names a reproducible audience. */
-function generator(seed: number) {
-  let state = seed;
-  const next = () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
-  return { next, pick: <T>(items: T[], chance: number) => items.filter(() => next() < chance) };
-}
-
 describe('planning', () => {
   const context = useTestContext();
 
   it('gives every subscriber the head of their own ranking, topics and keywords merged, minus what they already received, a share per topic', async () => {
-    const random = generator(20_261_127);
+    const random = seededGenerator(20_261_127);
     const now = Date.now();
     // Few enough papers that no list is cut at 30: the planner's merged lists must then agree
     // with the per-subscriber ranking findCandidates computes in SQL.
@@ -94,25 +84,9 @@ async function planInChunks({ db, readersPerChunk }: { db: TDb; readersPerChunk:
   });
 }
 
-// The planner's rules, written again for the test: the candidates a reader of several topics
-// chooses from (the best 30, or three digests' worth when that is more), and the greedy that
-// charges each paper 0.05 of rank per full share already taken from its topic.
-const SHARE_COST = 0.05;
+// The planner's rule, written again for the test: the candidates a reader of several topics
+// chooses from are the best 30, or three digests' worth when that is more.
 const candidateCount = (digestSize: number) => Math.max(3 * digestSize, 30);
-
-function takeWithEvenShares(candidates: TCandidate[], { digestSize, topicCount, groupOf }: { digestSize: number; topicCount: number; groupOf: (candidate: TCandidate) => number }) {
-  const remaining = candidates.slice(0, 3 * digestSize);
-  const taken = new Map<number, number>();
-  const chosen: TCandidate[] = [];
-  while (chosen.length < digestSize && remaining.length > 0) {
-    const valueOf = (candidate: TCandidate) => candidate.rank - (SHARE_COST * (taken.get(groupOf(candidate)) ?? 0)) / (digestSize * (1 / topicCount));
-    const best = remaining.reduce((top, candidate) => (valueOf(candidate) > valueOf(top) ? candidate : top));
-    remaining.splice(remaining.indexOf(best), 1);
-    chosen.push(best);
-    taken.set(groupOf(best), (taken.get(groupOf(best)) ?? 0) + 1);
-  }
-  return chosen;
-}
 
 /**
  * What the planner must choose, from the SQL ranking: the head of the list for a reader of one
@@ -137,7 +111,12 @@ async function expectedDigest({
   const candidates = await findCandidates({ db, subscriberId, since, limit: candidateCount(digestSize) });
   const head = candidates.slice(0, digestSize).map((candidate) => candidate.paperId);
   if (topicCount < 2) return { expected: head, head };
-  const chosen = takeWithEvenShares(candidates, { digestSize, topicCount, groupOf: (candidate) => bestTopic(candidate, topicIdOf) });
+  const chosen = takeWithSharesOneByOne(candidates, {
+    digestSize,
+    scoreOf: (candidate) => candidate.rank,
+    groupOf: (candidate) => bestTopic(candidate, topicIdOf),
+    shareOf: () => 1 / topicCount,
+  });
   return { expected: chosen.map((candidate) => candidate.paperId), head };
 }
 

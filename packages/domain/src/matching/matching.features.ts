@@ -71,7 +71,6 @@ const WORD_SEPARATOR = /[^A-Za-z0-9]+/;
 
 const isKept = (lowerCaseWord: string) => lowerCaseWord.length >= 2 && !STOP_WORDS.has(lowerCaseWord) && !/^\d+$/.test(lowerCaseWord);
 
-
 /** The kept words of `text` as written, each with its stem. */
 function words(text: string, stem: TStem = stemmer): { word: string; stem: string }[] {
   const kept: { word: string; stem: string }[] = [];

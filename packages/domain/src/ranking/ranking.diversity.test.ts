@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTopicDigests, groupsOf, takeWithTopicShares, topicSharesOf } from './ranking.diversity.ts';
 import type { TRating } from './ranking.profile.ts';
+import { seededGenerator, takeWithSharesOneByOne } from './ranking.test-oracle.ts';
 import { createTopicRanker, type TMatchRow } from './ranking.topics.ts';
 
 describe('a share per topic', () => {
@@ -80,28 +81,8 @@ describe('the digest of a reader who has not rated anything', () => {
 });
 
 describe('the share greedy', () => {
-  // The rule written again, the plain way: every step, every candidate left is valued at its score
-  // minus 0.05 per full share already taken from its topic; the first of the best values wins.
-  function takeOneByOne<T extends { paperId: number; score: number }>(scored: T[], { digestSize, groupOf, shareOf }: { digestSize: number; groupOf: (paperId: number) => number; shareOf: (group: number) => number }) {
-    const remaining = scored.slice(0, 3 * digestSize);
-    const taken = new Map<number, number>();
-    const chosen: T[] = [];
-    while (chosen.length < digestSize && remaining.length > 0) {
-      const valueOf = (paper: T) => paper.score - (0.05 * (taken.get(groupOf(paper.paperId)) ?? 0)) / (digestSize * shareOf(groupOf(paper.paperId)));
-      const best = remaining.reduce((top, paper) => (valueOf(paper) > valueOf(top) ? paper : top));
-      remaining.splice(remaining.indexOf(best), 1);
-      chosen.push(best);
-      taken.set(groupOf(best.paperId), (taken.get(groupOf(best.paperId)) ?? 0) + 1);
-    }
-    return chosen.map((paper) => paper.paperId);
-  }
-
   it('chooses what valuing every candidate at every step would, ties included', () => {
-    let state = 20_261_201;
-    const next = () => {
-      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return state / 2_147_483_648;
-    };
+    const { next } = seededGenerator(20_261_201);
     for (let draw = 0; draw < 2_000; draw += 1) {
       const digestSize = [5, 10, 20][draw % 3]!;
       const groups = 1 + Math.floor(next() * 4);
@@ -111,9 +92,11 @@ describe('the share greedy', () => {
         .sort((a, b) => b.score - a.score || b.paperId - a.paperId);
       const groupOfPaper = new Map(scored.map((paper) => [paper.paperId, Math.floor(next() * groups) - 1]));
       const shares = Array.from({ length: groups + 1 }, () => 0.05 + next());
-      const options = { digestSize, groupOf: (paperId: number) => groupOfPaper.get(paperId)!, shareOf: (group: number) => shares[group + 1]! };
-      const chosen = takeWithTopicShares(scored, { ...options, scoreOf: (paper) => paper.score }).map((paper) => paper.paperId);
-      expect({ draw, chosen }).toEqual({ draw, chosen: takeOneByOne(scored, options) });
+      const shareOf = (group: number) => shares[group + 1]!;
+      const scoreOf = (paper: { score: number }) => paper.score;
+      const chosen = takeWithTopicShares(scored, { digestSize, scoreOf, groupOf: (paperId) => groupOfPaper.get(paperId)!, shareOf });
+      const oneByOne = takeWithSharesOneByOne(scored, { digestSize, scoreOf, groupOf: (paper) => groupOfPaper.get(paper.paperId)!, shareOf });
+      expect({ draw, chosen: chosen.map((paper) => paper.paperId) }).toEqual({ draw, chosen: oneByOne.map((paper) => paper.paperId) });
     }
   });
 });

@@ -3,7 +3,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { formatWhy, RANKING } from './ranking.formula.ts';
 
 // A second, independent statement of the topic-and-keyword ranking, in SQL, for tests only: the
-// planner ranks in TypeScript and the tests hold it equal to this per-subscriber SELECT.
+// planner ranks in TypeScript and the tests hold it equal to this per-subscriber SELECT. Below it,
+// the share per topic written the plain way, and the deterministic draws the tests make.
 
 type TCandidateReason = { kind: 'topic' | 'keyword'; label: string; slug: string | null; score: number; terms: string[] };
 
@@ -98,4 +99,36 @@ export async function findCandidates({ db, subscriberId, since, limit }: { db: T
     reasons: row.reasons,
     why: formatWhy({ reasons: row.reasons }),
   }));
+}
+
+/**
+ * The share per topic, the plain way: every step, every candidate left (of the best three digests'
+ * worth) is valued at its score minus 0.05 per full share (digest size × `shareOf`) already taken
+ * from its topic; the first of the best values is taken.
+ */
+export function takeWithSharesOneByOne<T>(
+  scored: T[],
+  { digestSize, scoreOf, groupOf, shareOf }: { digestSize: number; scoreOf: (paper: T) => number; groupOf: (paper: T) => number; shareOf: (group: number) => number },
+): T[] {
+  const remaining = scored.slice(0, 3 * digestSize);
+  const taken = new Map<number, number>();
+  const chosen: T[] = [];
+  while (chosen.length < digestSize && remaining.length > 0) {
+    const valueOf = (paper: T) => scoreOf(paper) - (0.05 * (taken.get(groupOf(paper)) ?? 0)) / (digestSize * shareOf(groupOf(paper)));
+    const best = remaining.reduce((top, paper) => (valueOf(paper) > valueOf(top) ? paper : top));
+    remaining.splice(remaining.indexOf(best), 1);
+    chosen.push(best);
+    taken.set(groupOf(best), (taken.get(groupOf(best)) ?? 0) + 1);
+  }
+  return chosen;
+}
+
+/** A small deterministic generator, so a failure names a reproducible draw. */
+export function seededGenerator(seed: number) {
+  let state = seed;
+  const next = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+  return { next, pick: <T>(items: T[], chance: number) => items.filter(() => next() < chance) };
 }
