@@ -4,12 +4,19 @@ import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
  * A reader's taste, learned from their ratings (README, "Ranking"):
  *
  *   up       = Σ vectors of papers rated up        down = Σ vectors of papers rated down
- *   affinity = clamp((cos(up, paper) − 0.5 × cos(down, paper)) / 0.25, −1, 1)
+ *   like(S)  = (paper · S) / (‖S‖² / n)            n = the papers summed in S
+ *   affinity = clamp((like(up) − 0.5 × like(down)) / 0.5, −1, 1)
  *   trust    = max(0, 2 × AUC − 1)
  *
  * AUC is how often a paper the reader rated up scores above one they rated down, each rated paper
  * scored by the profile of the others (left out). The profile re-orders the digest only as far as
  * it tells the reader's own ratings apart better than chance.
+ *
+ * `like` is the paper's projection on the profile's mean vector, in units of the mean's own
+ * length: about 1 for a paper like the profile's typical paper, whether the papers summed are
+ * alike or spread over many subjects. A cosine to the sum would shrink as they spread (a paper
+ * just like one of ten unrelated papers rated down has a cosine of about 0.3 to their sum), and
+ * two accidental "ups" on similar papers would then outweigh many "downs" of papers like them.
  *
  * Two profiles, not one difference: a reader whose first digest held nothing they wanted says
  * only "not these", and a single difference vector would then favour whatever shares no word
@@ -20,11 +27,8 @@ import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
  */
 const PROFILE = {
   dislikedWeight: 0.5,
-  /**
-   * The score that counts as full affinity. A fixed scale, not the best candidate's: a profile
-   * built from few or mixed ratings meets every paper weakly and so moves the ranking little.
-   */
-  affinityScale: 0.25,
+  /** The score that counts as full affinity: a paper half as like the papers rated up as they are to each other on average. */
+  affinityScale: 0.5,
 } as const;
 
 export type TRating = { paperId: number; rating: 1 | -1 };
@@ -32,7 +36,7 @@ export type TRating = { paperId: number; rating: 1 | -1 };
 export type TReaderProfile = {
   /** Cosine of a paper to the papers rated up (0 when none): how far the likes explain it. */
   likedCosine: (vector: TSparseVector) => number;
-  /** The paper's affinity, given its `likedCosine` (computed once for both uses). */
+  /** The paper's affinity, given its `likedCosine` (the dot product with the papers rated up is computed once for both uses). */
   affinity: (vector: TSparseVector, likedCosine: number) => number;
   /** 0 to 1: how well the profile tells the reader's own ups from their downs. */
   trust: number;
@@ -40,7 +44,7 @@ export type TReaderProfile = {
   clear: () => void;
 };
 
-type TSums = { weights: Float64Array; touched: number[]; squaredLength: number };
+type TSums = { weights: Float64Array; touched: number[]; squaredLength: number; count: number };
 
 /**
  * Builds one reader's profile into dense scratch arrays of the run's dimensions, allocated once
@@ -57,7 +61,7 @@ export function createProfileBuilder(dimensions: number) {
     const down = sumInto(downWeights, disliked);
     return {
       likedCosine: (vector) => cosineTo(up, vector),
-      affinity: (vector, likedCosine) => Math.max(-1, Math.min(1, scoreOf(likedCosine, cosineTo(down, vector)) / PROFILE.affinityScale)),
+      affinity: (vector, likedCosine) => Math.max(-1, Math.min(1, scoreOf(likeFromCosine(up, likedCosine), likeOf(down, vector)) / PROFILE.affinityScale)),
       trust: trustOf({ liked, disliked, up, down }),
       clear: () => {
         for (const index of up.touched) upWeights[index] = 0;
@@ -68,7 +72,7 @@ export function createProfileBuilder(dimensions: number) {
 }
 
 /** The affinity before its scale and clamp. */
-const scoreOf = (upCosine: number, downCosine: number) => upCosine - PROFILE.dislikedWeight * downCosine;
+const scoreOf = (upLike: number, downLike: number) => upLike - PROFILE.dislikedWeight * downLike;
 
 function sumInto(weights: Float64Array, vectors: TSparseVector[]): TSums {
   const touched: number[] = [];
@@ -81,32 +85,39 @@ function sumInto(weights: Float64Array, vectors: TSparseVector[]): TSums {
   }
   let squaredLength = 0;
   for (const index of touched) squaredLength += weights[index]! ** 2;
-  return { weights, touched, squaredLength };
+  return { weights, touched, squaredLength, count: vectors.length };
 }
 
 function cosineTo(sums: TSums, vector: TSparseVector): number {
   return sums.squaredLength > 0 ? dotDense(vector, sums.weights) / Math.sqrt(sums.squaredLength) : 0;
 }
 
+/** `like` of a sum of `count` vectors whose squared length is `squaredLength`, from the paper's dot product with it. */
+const likeOfDot = (dot: number, squaredLength: number, count: number) => (squaredLength > 1e-12 ? (count * dot) / squaredLength : 0);
+
+const likeOf = (sums: TSums, vector: TSparseVector) => likeOfDot(dotDense(vector, sums.weights), sums.squaredLength, sums.count);
+
+/** `like` from the cosine to the same sum: the dot product is the cosine times ‖S‖. */
+const likeFromCosine = (sums: TSums, cosine: number) => likeOfDot(cosine * Math.sqrt(sums.squaredLength), sums.squaredLength, sums.count);
+
 /**
- * Cosine of a rated paper to a profile it is part of (`isIn`), with the paper taken out:
- * ‖S − v‖² = ‖S‖² − 2·v·S + ‖v‖², so no profile is rebuilt.
+ * `like` of a rated paper to a profile it is part of (`isIn`), with the paper taken out:
+ * (S − v)·v = S·v − ‖v‖² and ‖S − v‖² = ‖S‖² − 2·v·S + ‖v‖², so no profile is rebuilt.
  */
-function cosineLeavingOut(sums: TSums, vector: TSparseVector, isIn: boolean): number {
+function likeLeavingOut(sums: TSums, vector: TSparseVector, isIn: boolean): number {
   const dot = dotDense(vector, sums.weights);
-  if (!isIn) return sums.squaredLength > 0 ? dot / Math.sqrt(sums.squaredLength) : 0;
+  if (!isIn) return likeOfDot(dot, sums.squaredLength, sums.count);
   let own = 0;
   for (const value of vector.values) own += value * value;
-  const squaredLength = sums.squaredLength - 2 * dot + own;
-  return squaredLength > 1e-12 ? (dot - own) / Math.sqrt(squaredLength) : 0;
+  return likeOfDot(dot - own, sums.squaredLength - 2 * dot + own, sums.count - 1);
 }
 
 function trustOf({ liked, disliked, up, down }: { liked: TSparseVector[]; disliked: TSparseVector[]; up: TSums; down: TSums }): number {
   // Nothing to check a rating against: no ratings of one kind, or one of each (left out, each
   // would be scored by an empty profile of its own kind).
   if (liked.length === 0 || disliked.length === 0 || (liked.length === 1 && disliked.length === 1)) return 1;
-  const likedScores = liked.map((vector) => scoreOf(cosineLeavingOut(up, vector, true), cosineLeavingOut(down, vector, false)));
-  const dislikedScores = disliked.map((vector) => scoreOf(cosineLeavingOut(up, vector, false), cosineLeavingOut(down, vector, true)));
+  const likedScores = liked.map((vector) => scoreOf(likeLeavingOut(up, vector, true), likeLeavingOut(down, vector, false)));
+  const dislikedScores = disliked.map((vector) => scoreOf(likeLeavingOut(up, vector, false), likeLeavingOut(down, vector, true)));
   return Math.max(0, 2 * aucOf(likedScores, dislikedScores) - 1);
 }
 
