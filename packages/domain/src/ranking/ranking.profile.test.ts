@@ -56,13 +56,13 @@ describe('a reader profile', () => {
 
   it('holds back a paper like one of many varied papers rated down as firmly as if that one were rated alone', () => {
     // Twelve papers rated down, each on a subject of its own (terms 10-21), besides folding paper 200.
-    const unrelated = Array.from({ length: 12 }, (_, k): [number, TSparseVector] => [300 + k, { indices: [10 + k], values: [1] }]);
-    const vectorOfAny = (paperId: number) => papers.get(paperId) ?? new Map(unrelated).get(paperId)!;
+    const unrelated = new Map(Array.from({ length: 12 }, (_, k): [number, TSparseVector] => [300 + k, { indices: [10 + k], values: [1] }]));
+    const vectorOfAny = (paperId: number) => papers.get(paperId) ?? unrelated.get(paperId)!;
     const buildWide = createProfileBuilder(22);
     const alone = buildWide({ ratings: [down(200)], vectorOf: vectorOfAny });
     const heldBackAlone = alone.affinity(vectorOf(201), alone.likedCosine(vectorOf(201)));
     alone.clear();
-    const amongMany = buildWide({ ratings: [down(200), ...unrelated.map(([paperId]) => down(paperId))], vectorOf: vectorOfAny });
+    const amongMany = buildWide({ ratings: [down(200), ...[...unrelated.keys()].map(down)], vectorOf: vectorOfAny });
     expect(amongMany.affinity(vectorOf(201), amongMany.likedCosine(vectorOf(201)))).toBeCloseTo(heldBackAlone, 12);
     expect(heldBackAlone).toBeLessThan(-0.5);
     amongMany.clear();

@@ -27,7 +27,7 @@ import { dotDense, type TSparseVector } from '../matching/matching.features.ts';
  */
 const PROFILE = {
   dislikedWeight: 0.5,
-  /** The score that counts as full affinity: a paper half as like the papers rated up as they are to each other on average. */
+  /** The score that counts as full affinity: half the `like` the papers rated up have themselves, which is 1 on average. */
   affinityScale: 0.5,
 } as const;
 
