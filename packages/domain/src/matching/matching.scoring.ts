@@ -20,9 +20,10 @@ export const MATCHING = {
 /**
  * One set-based statement body: scores every paper in `paperScope` (a condition on `p`, the
  * papers table) against every owner (topic or keyword) in `terms`, and yields
- * `(paper_id, owner_id, score, matched_terms)` for owners with at least one hit. The GIN index
- * on `search_vector` finds candidate papers per term; the title and abstract are then told apart
- * with `ts_filter` on the same vector's weights (title A, abstract B).
+ * `(paper_id, owner_id, score, matched_terms)` for owners with at least one hit. Each paper's
+ * title and abstract vectors (`search_vector` split by weight: title A, abstract B) are taken out
+ * once and kept in memory: testing every term against the stored vector would read it back out
+ * of TOAST storage once per term, several hundred times per paper.
  */
 export function scoredMatchesSql({ terms, paperScope }: { terms: TCompiledTerm[]; paperScope: SQL }): SQL {
   const rows = JSON.stringify(
@@ -41,14 +42,21 @@ export function scoredMatchesSql({ terms, paperScope }: { terms: TCompiledTerm[]
       from variants
       order by owner_id, q, weight, term
     ),
+    scoped as materialized (
+      select p.id, p.title, p.abstract,
+        ts_filter(p.search_vector, '{a}') as title_vector,
+        ts_filter(p.search_vector, '{b}') as abstract_vector
+      from papers p
+      where (${paperScope})
+    ),
     hits as (
-      select p.id as paper_id, v.owner_id, v.term, max(v.weight) as weight,
-        bool_or(ts_filter(p.search_vector, '{a}') @@ v.q and (v.pattern is null or p.title ~ v.pattern)) as in_title,
-        bool_or(ts_filter(p.search_vector, '{b}') @@ v.q and (v.pattern is null or p.abstract ~ v.pattern)) as in_abstract
+      select s.id as paper_id, v.owner_id, v.term, max(v.weight) as weight,
+        bool_or(s.title_vector @@ v.q and (v.pattern is null or s.title ~ v.pattern)) as in_title,
+        bool_or(s.abstract_vector @@ v.q and (v.pattern is null or s.abstract ~ v.pattern)) as in_abstract
       from distinct_queries v
-      join papers p on p.search_vector @@ v.q
-      where numnode(v.q) > 0 and (${paperScope})
-      group by p.id, v.owner_id, v.term
+      join scoped s on s.title_vector @@ v.q or s.abstract_vector @@ v.q
+      where numnode(v.q) > 0
+      group by s.id, v.owner_id, v.term
     ),
     contributions as (
       select paper_id, owner_id, term,
@@ -64,7 +72,8 @@ export function scoredMatchesSql({ terms, paperScope }: { terms: TCompiledTerm[]
             and position(' ' || lower(h.term) || ' ' in ' ' || lower(longer.term) || ' ') > 0
         )
     )
-    select paper_id, owner_id, sum(contribution)::real as score,
+    -- Summed in double precision, so a score does not depend on the order rows arrive in.
+    select paper_id, owner_id, sum(contribution::double precision)::real as score,
       array_agg(term order by contribution desc, term) as matched_terms
     from contributions
     group by paper_id, owner_id
