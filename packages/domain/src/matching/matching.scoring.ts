@@ -17,18 +17,27 @@ export const MATCHING = {
   keywordThreshold: 0,
 } as const;
 
+/** Up to this many term queries, candidate papers are found by the GIN index, one look-up per query. */
+const INDEXED_LOOKUP_MAX_TERMS = 16;
+
 /**
  * One set-based statement body: scores every paper in `paperScope` (a condition on `p`, the
  * papers table) against every owner (topic or keyword) in `terms`, and yields
  * `(paper_id, owner_id, score, matched_terms)` for owners with at least one hit. Each paper's
  * title and abstract vectors (`search_vector` split by weight: title A, abstract B) are taken out
  * once and kept in memory: testing every term against the stored vector would read it back out
- * of TOAST storage once per term, several hundred times per paper.
+ * of TOAST storage once per term, several hundred times per paper. With only a few queries (new
+ * keywords over the recent papers, say), the GIN index first narrows the scope to the papers that
+ * contain one of them, so the rest are never split.
  */
 export function scoredMatchesSql({ terms, paperScope }: { terms: TCompiledTerm[]; paperScope: SQL }): SQL {
   const rows = JSON.stringify(
     terms.map((term) => ({ owner_id: term.ownerId, term: term.term, weight: term.weight, config: term.config, query: term.query, pattern: term.pattern })),
   );
+  const candidates =
+    terms.length > INDEXED_LOOKUP_MAX_TERMS
+      ? sql``
+      : sql`and p.id in (select p.id from distinct_queries v join papers p on p.search_vector @@ v.q where numnode(v.q) > 0 and (${paperScope}))`;
   return sql`
     with variants as (
       select v.owner_id, v.term, v.weight, v.pattern,
@@ -47,7 +56,7 @@ export function scoredMatchesSql({ terms, paperScope }: { terms: TCompiledTerm[]
         ts_filter(p.search_vector, '{a}') as title_vector,
         ts_filter(p.search_vector, '{b}') as abstract_vector
       from papers p
-      where (${paperScope})
+      where (${paperScope}) ${candidates}
     ),
     hits as (
       select s.id as paper_id, v.owner_id, v.term, max(v.weight) as weight,

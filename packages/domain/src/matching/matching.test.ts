@@ -1,12 +1,12 @@
 import { keywords, paperKeywords, papers, paperTopics, topics } from '@paperboy/db';
 import { useTestContext } from '@paperboy/testing';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { storePapers } from '../papers/papers.usecases.ts';
 import { seedDatabase } from '../seed/seed.usecases.ts';
-import { compileTerm } from './matching.terms.ts';
+import { compileTerm, compileTerms } from './matching.terms.ts';
 import { loadTopicModel } from './matching.model.ts';
-import { matchKeywords, matchPapers, rescoreTopic } from './matching.usecases.ts';
+import { matchKeywords, matchPapers, readTermHits, rescoreTopic } from './matching.usecases.ts';
 
 const LONG_AGO = new Date('2000-01-01T00:00:00Z');
 const model = await loadTopicModel();
@@ -105,5 +105,20 @@ describe('matching papers to topics and subscribers', () => {
     expect(await topicsOf('2406.00201')).toEqual({ 'sparsity-pruning': ['zorblax'] });
     const rows = await db.select({ paperId: paperTopics.paperId }).from(paperTopics).where(eq(paperTopics.topicId, topic!.id));
     expect(rows.map((row) => row.paperId)).not.toContain(await paperId('2403.11330'));
+  });
+
+  it('scores a few terms alike whether the index narrows the papers first or every paper is split', async () => {
+    const { db } = context.database;
+    await seedDatabase({ db, model });
+    const few = [{ id: -1, terms: ['LLM', 'diffusion', 'fine-tuning', 'Gaussian process', 'VI'].map((term) => ({ term, weight: 1 })) }];
+    const every = await db.select({ id: topics.id, terms: topics.terms }).from(topics);
+    // The two statement shapes: few queries are looked up in the index, many are tested on every paper.
+    expect(compileTerms(few).length).toBeLessThanOrEqual(16);
+    expect(compileTerms(every).length).toBeGreaterThan(16);
+    const alone = await readTermHits({ db, topicRows: few, paperScope: sql`true` });
+    const amongMany = await readTermHits({ db, topicRows: [...few, ...every], paperScope: sql`true` });
+    const ofFew = [...amongMany].filter(([key]) => key.endsWith(':-1'));
+    expect(alone.size).toBeGreaterThan(5);
+    expect([...alone].sort()).toEqual(ofFew.sort());
   });
 });
