@@ -37,7 +37,7 @@ export function scoredMatchesSql({ terms, paperScope }: { terms: TCompiledTerm[]
   const candidates =
     terms.length > INDEXED_LOOKUP_MAX_TERMS
       ? sql``
-      : sql`and p.id in (select p.id from distinct_queries v join papers p on p.search_vector @@ v.q where numnode(v.q) > 0 and (${paperScope}))`;
+      : sql`and p.id in (select p.id from distinct_queries v join papers p on p.search_vector @@ v.q where (${paperScope}))`;
   return sql`
     with variants as (
       select v.owner_id, v.term, v.weight, v.pattern,
@@ -45,10 +45,12 @@ export function scoredMatchesSql({ terms, paperScope }: { terms: TCompiledTerm[]
       from jsonb_to_recordset(${rows}::jsonb) as v(owner_id int, term text, weight real, config text, query text, pattern text)
     ),
     -- Terms the stemmer cannot tell apart ("tensorized" and "tensor" both become 'tensor') are
-    -- one piece of evidence, and only as specific as the most generic of them.
+    -- one piece of evidence, and only as specific as the most generic of them. A term of stop
+    -- words alone has no query at all.
     distinct_queries as (
       select distinct on (owner_id, q) owner_id, term, weight, pattern, q
       from variants
+      where numnode(q) > 0
       order by owner_id, q, weight, term
     ),
     scoped as materialized (
@@ -64,7 +66,6 @@ export function scoredMatchesSql({ terms, paperScope }: { terms: TCompiledTerm[]
         bool_or(s.abstract_vector @@ v.q and (v.pattern is null or s.abstract ~ v.pattern)) as in_abstract
       from distinct_queries v
       join scoped s on s.title_vector @@ v.q or s.abstract_vector @@ v.q
-      where numnode(v.q) > 0
       group by s.id, v.owner_id, v.term
     ),
     contributions as (
