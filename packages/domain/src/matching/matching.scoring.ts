@@ -18,7 +18,7 @@ export const MATCHING = {
 } as const;
 
 /** Up to this many term queries, candidate papers are found by the GIN index, one look-up per query. */
-const INDEXED_LOOKUP_MAX_TERMS = 16;
+export const INDEXED_LOOKUP_MAX_TERMS = 16;
 
 /**
  * One set-based statement body: scores every paper in `paperScope` (a condition on `p`, the

@@ -4,6 +4,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { storePapers } from '../papers/papers.usecases.ts';
 import { seedDatabase } from '../seed/seed.usecases.ts';
+import { INDEXED_LOOKUP_MAX_TERMS } from './matching.scoring.ts';
 import { compileTerm, compileTerms } from './matching.terms.ts';
 import { loadTopicModel } from './matching.model.ts';
 import { matchKeywords, matchPapers, readTermHits, rescoreTopic } from './matching.usecases.ts';
@@ -113,8 +114,8 @@ describe('matching papers to topics and subscribers', () => {
     const few = [{ id: -1, terms: ['LLM', 'diffusion', 'fine-tuning', 'Gaussian process', 'VI'].map((term) => ({ term, weight: 1 })) }];
     const every = await db.select({ id: topics.id, terms: topics.terms }).from(topics);
     // The two statement shapes: few queries are looked up in the index, many are tested on every paper.
-    expect(compileTerms(few).length).toBeLessThanOrEqual(16);
-    expect(compileTerms(every).length).toBeGreaterThan(16);
+    expect(compileTerms(few).length).toBeLessThanOrEqual(INDEXED_LOOKUP_MAX_TERMS);
+    expect(compileTerms(every).length).toBeGreaterThan(INDEXED_LOOKUP_MAX_TERMS);
     const alone = await readTermHits({ db, topicRows: few, paperScope: sql`true` });
     const amongMany = await readTermHits({ db, topicRows: [...few, ...every], paperScope: sql`true` });
     const ofFew = [...amongMany].filter(([key]) => key.endsWith(':-1'));
